@@ -1,0 +1,154 @@
+//! Write [Inspektor Gadget](https://inspektor-gadget.io) (ig) WebAssembly
+//! gadgets in Rust: typed, safe bindings to every function of ig's wasm host
+//! module `ig`, and the `#[gadget]` macros that turn an annotated struct into
+//! a complete ig module.
+//!
+//! A gadget's user-space half is a wasm module that ig loads next to the
+//! gadget's eBPF program. ig calls its exports (`gadgetInit`, `gadgetStart`,
+//! `dataSourceCallback`, ...) and the module calls back into ig to read and
+//! write event fields, emit new events, read eBPF maps, and log.
+//!
+//! # Layers
+//!
+//! - [`sys`]: the raw imports, exactly as ig's host registers them.
+//! - The safe layer, one module per family: [`logger`], [`datasource`],
+//!   [`data`], [`packet`], [`field`], [`params`], [`config`], [`maps`],
+//!   [`handle`], [`syscalls`], [`perf`], [`kallsyms`], [`filter`]. Handles
+//!   given to a callback borrow the callback ([`Data<'_>`](Data)); packets,
+//!   maps and perf readers release themselves when dropped; every failure is
+//!   one [`Error`] that names what it was about.
+//! - [`macro@gadget`]: the declarative layer most gadgets should use.
+//!
+//! # A gadget on the safe layer
+//!
+//! Without the macros, a gadget exports ig's hooks itself. This one upper-
+//! cases the `comm` field of every `exec` event into a new field:
+//!
+//! ```no_run
+//! use std::cell::RefCell;
+//! use gadget_api::{Data, DataSource, Field, Result, SubscriptionKind};
+//!
+//! struct Upper {
+//!     comm: Field<String>,
+//!     upper: Field<String>,
+//!     buf: Vec<u8>,
+//! }
+//!
+//! thread_local! {
+//!     static STATE: RefCell<Option<Upper>> = const { RefCell::new(None) };
+//! }
+//!
+//! gadget_api::export_api_version!();
+//!
+//! fn init() -> Result<()> {
+//!     gadget_api::logger::init(); // log::info! etc. now reach ig's log
+//!     gadget_api::panic::install_hook(); // and so do panic messages
+//!     let exec = DataSource::get("exec")?;
+//!     let state = Upper {
+//!         comm: exec.field("comm")?,
+//!         upper: exec.add_field("comm_upper")?,
+//!         buf: Vec::with_capacity(64),
+//!     };
+//!     exec.subscribe(SubscriptionKind::Data, 0, 1)?;
+//!     STATE.with(|s| *s.borrow_mut() = Some(state));
+//!     Ok(())
+//! }
+//!
+//! #[unsafe(no_mangle)]
+//! extern "C" fn gadgetInit() -> i32 {
+//!     match init() {
+//!         Ok(()) => 0,
+//!         Err(e) => {
+//!             log::error!("gadgetInit: {e}");
+//!             1
+//!         }
+//!     }
+//! }
+//!
+//! #[unsafe(no_mangle)]
+//! extern "C" fn dataSourceCallback(_id: i64, _ds: i32, handle: i32) {
+//!     // SAFETY: ig passes a data handle valid for this call.
+//!     let data = unsafe { Data::from_raw(handle as u32) };
+//!     STATE.with(|s| {
+//!         let mut s = s.borrow_mut();
+//!         let Some(s) = s.as_mut() else { return };
+//!         let result = s.comm.read_to(data, &mut s.buf).and_then(|comm| {
+//!             let comm = gadget_api::buffer_str(comm);
+//!             s.upper.set(data, &comm.to_uppercase())
+//!         });
+//!         if let Err(e) = result {
+//!             log::warn!("{e}");
+//!         }
+//!     });
+//! }
+//! ```
+//!
+//! The same gadget with the macros is a struct, an impl and no glue; see
+//! [`macro@gadget`].
+//!
+//! # Building
+//!
+//! ig builds a gadget with `cargo build --target wasm32-wasip1 --release`
+//! (Rust 1.87 in its builder image), from a crate with `crate-type =
+//! ["cdylib"]`. On other targets this crate compiles too, so that docs,
+//! tests and IDEs work, but calling into [`sys`] there panics.
+#![warn(missing_docs)]
+
+pub mod abi;
+pub mod buffer;
+pub mod config;
+pub mod data;
+pub mod datasource;
+pub mod error;
+pub mod field;
+pub mod filter;
+pub mod handle;
+pub mod kallsyms;
+pub mod logger;
+pub mod maps;
+pub mod packet;
+pub mod panic;
+pub mod params;
+pub mod perf;
+pub mod prelude;
+mod runtime;
+pub mod sys;
+pub mod syscalls;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use abi::{DataSourceType, FieldKind, LogLevel, MapType, SubscriptionKind, UpdateFlags};
+pub use data::{Data, DataArray, Element};
+pub use datasource::DataSource;
+pub use error::{Error, ErrorKind, Result};
+pub use field::{Bytes, Field, FieldType, Scalar};
+pub use maps::{Map, MapSpec, TypedMap};
+pub use packet::{Packet, PacketArray, PacketSingle};
+pub use perf::{PerfRead, PerfReader};
+pub use syscalls::{SyscallDeclaration, SyscallParam};
+
+pub use gadget_macros::gadget;
+
+/// The ABI version this crate speaks; `gadgetAPIVersion` must return it.
+pub const API_VERSION: i64 = 1;
+
+/// The text of a string field's raw bytes: up to the first NUL, with
+/// invalid UTF-8 replaced (borrowed when it is valid).
+pub fn buffer_str(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(buffer::until_nul(bytes))
+}
+
+/// Exports `gadgetAPIVersion` (returning [`API_VERSION`]) for a gadget
+/// written without `#[gadget]`, which exports it by itself. Use it once per
+/// crate.
+#[macro_export]
+macro_rules! export_api_version {
+    () => {
+        #[unsafe(no_mangle)]
+        pub extern "C" fn gadgetAPIVersion() -> i64 {
+            $crate::API_VERSION
+        }
+    };
+}

@@ -1,0 +1,382 @@
+//! The runtime that `#[gadget]`'s generated code calls. Not a public API:
+//! names and signatures here may change in any release.
+//!
+//! Generated code reaches it as `::gadget_api::__private::…` (or through the
+//! path given with `#[gadget(crate = "…")]`).
+
+use std::cell::{Cell, UnsafeCell};
+use std::fmt;
+
+use crate::abi::{LogLevel, SubscriptionKind};
+use crate::datasource::DataSource;
+use crate::error::{Error, ErrorKind, Result};
+use crate::{logger, panic, runtime};
+
+pub use crate::data::{Data, DataArray};
+pub use crate::datasource::DataSource as __DataSource;
+pub use crate::packet::Packet;
+pub use std::result::Result as __Result;
+pub use std::thread_local;
+
+/// What `gadgetAPIVersion` returns.
+pub const API_VERSION: i64 = 1;
+
+/// The phase in which a look-up or subscription is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// `gadgetInit`: the eBPF layer's data sources and fields exist.
+    Init,
+    /// `gadgetPreStart`: fields added by other operators exist too.
+    PreStart,
+    /// `gadgetStart`: eBPF maps and the container filter exist too.
+    Start,
+}
+
+/// Implemented by `#[gadget]` on the struct: how to build the value and
+/// resolve what it declares.
+pub trait GadgetStruct: Sized + 'static {
+    /// Builds the value in `gadgetInit`: data sources, fields and params
+    /// declared for the init phase, every other field from `Default`.
+    fn __gadget_new() -> Result<Self>;
+
+    /// Resolves data sources and fields declared for a later phase.
+    fn __gadget_resolve(&mut self, phase: Phase) -> Result<()>;
+}
+
+/// Which hook holds the gadget, and at which re-entry depth.
+#[derive(Debug, Clone, Copy)]
+struct Holder {
+    depth: u32,
+    hook: &'static str,
+}
+
+/// The one home of the gadget value: a `thread_local!` (a plain static on
+/// single-threaded wasm) that hands out `&mut T` to one hook at a time.
+///
+/// A second entry while a hook holds the value (a packet emitted by the hook
+/// that comes back to one of this module's callbacks) is refused with an
+/// error. A holder that trapped never gives the value back; because ig keeps
+/// delivering events after a trap, the next entry at the same or a shallower
+/// depth recognises the stale holder and takes over, with a warning.
+pub struct GadgetCell<T> {
+    value: UnsafeCell<Option<T>>,
+    holder: Cell<Option<Holder>>,
+}
+
+impl<T> Default for GadgetCell<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> GadgetCell<T> {
+    /// An empty cell (usable in `const` initialisers).
+    pub const fn new() -> Self {
+        Self {
+            value: UnsafeCell::new(None),
+            holder: Cell::new(None),
+        }
+    }
+
+    /// Whether `gadgetInit` stored a value.
+    pub fn is_initialized(&self) -> bool {
+        // SAFETY: a shared read while nobody can hold `&mut` (checked).
+        self.holder.get().is_none() && unsafe { (*self.value.get()).is_some() }
+    }
+
+    /// Checks that nobody holds the value, recovering from a trapped holder.
+    fn acquire(&self, hook: &'static str) -> Result<u32> {
+        let depth = runtime::host_call_depth();
+        if let Some(holder) = self.holder.get() {
+            if holder.depth < depth {
+                return Err(Error::new(
+                    ErrorKind::Reentrant,
+                    hook,
+                    format!(
+                        "the gadget is in use by `{}`, which emitted a packet that came back to \
+                         this module; emit after the hook returns, or onto a data source this \
+                         gadget does not subscribe to",
+                        holder.hook
+                    ),
+                ));
+            }
+            logger::log(
+                LogLevel::Warn,
+                &format!(
+                    "{hook}: taking over the gadget from `{}`, which trapped before returning \
+                     (its changes up to the trap are kept)",
+                    holder.hook
+                ),
+            );
+        }
+        Ok(depth)
+    }
+
+    /// Stores the value built by `gadgetInit`, replacing any earlier one.
+    pub fn set(&self, value: T) -> Result<()> {
+        self.acquire("gadgetInit")?;
+        // SAFETY: no live reference: nobody holds the value, or the holder
+        // trapped and its frames are gone.
+        unsafe { *self.value.get() = Some(value) };
+        self.holder.set(None);
+        Ok(())
+    }
+
+    /// Runs `f` with the value, as hook `hook`.
+    pub fn with<R>(&self, hook: &'static str, f: impl FnOnce(&mut T) -> R) -> Result<R> {
+        let depth = self.acquire(hook)?;
+        // SAFETY: as in `set`: this is the only live reference.
+        let Some(value) = (unsafe { &mut *self.value.get() }).as_mut() else {
+            return Err(Error::new(
+                ErrorKind::NotInitialized,
+                hook,
+                "the gadget has no value: gadgetInit failed or did not run",
+            ));
+        };
+        self.holder.set(Some(Holder { depth, hook }));
+        let result = f(value);
+        self.holder.set(None);
+        Ok(result)
+    }
+}
+
+/// An error from a user's hook, already formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookError(Box<str>);
+
+impl HookError {
+    /// Wraps any displayable error.
+    pub fn new(e: impl fmt::Display) -> Self {
+        Self(e.to_string().into_boxed_str())
+    }
+}
+
+impl fmt::Display for HookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a hook or callback may return: `()` or `Result<(), E: Display>`.
+pub trait HookOutput {
+    /// `Ok` or the error to log.
+    fn into_hook_result(self) -> std::result::Result<(), HookError>;
+}
+
+impl HookOutput for () {
+    fn into_hook_result(self) -> std::result::Result<(), HookError> {
+        Ok(())
+    }
+}
+
+impl<E: fmt::Display> HookOutput for std::result::Result<(), E> {
+    fn into_hook_result(self) -> std::result::Result<(), HookError> {
+        self.map_err(HookError::new)
+    }
+}
+
+/// Logs a failed export at error level and returns ig's failure code, 1.
+#[cold]
+pub fn fail(export: &'static str, method: Option<&str>, error: impl fmt::Display) -> i32 {
+    let message = match method {
+        Some(method) => format!("{export}: `{method}` failed: {error}"),
+        None => format!("{export}: {error}"),
+    };
+    logger::log(LogLevel::Error, &message);
+    1
+}
+
+/// Sets up what every gadget needs before anything else in `gadgetInit`:
+/// the `log` facade and the panic hook.
+pub fn start_runtime() {
+    logger::init();
+    panic::install_hook();
+}
+
+/// Runs a hook method (`gadgetStart` → `fn start(&mut self)`) and translates
+/// its outcome into ig's return code: 0, or 1 with the error logged.
+pub fn run_hook<T, R: HookOutput>(
+    cell: &GadgetCell<T>,
+    export: &'static str,
+    method: &'static str,
+    f: impl FnOnce(&mut T) -> R,
+) -> i32 {
+    match cell.with(export, |value| f(value).into_hook_result()) {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => fail(export, Some(method), e),
+        Err(e) => fail(export, None, e),
+    }
+}
+
+/// Resolves the look-ups of `phase` (a later-phase `#[field]` or
+/// `#[datasource]`); 0 or 1 as ig expects.
+pub fn resolve_phase<T: GadgetStruct>(
+    cell: &GadgetCell<T>,
+    export: &'static str,
+    phase: Phase,
+) -> i32 {
+    match cell.with(export, |value| value.__gadget_resolve(phase)) {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) | Err(e) => fail(export, None, e),
+    }
+}
+
+/// `gadgetInit`'s first steps: the runtime, then the value from
+/// [`GadgetStruct::__gadget_new`]. 0 or 1 as ig expects.
+pub fn init_value<T: GadgetStruct>(cell: &GadgetCell<T>) -> i32 {
+    start_runtime();
+    match T::__gadget_new().and_then(|value| cell.set(value)) {
+        Ok(()) => 0,
+        Err(e) => fail("gadgetInit", None, e),
+    }
+}
+
+/// Subscribes callback `callback_id` to data source `datasource`.
+pub fn subscribe(
+    datasource: &str,
+    kind: SubscriptionKind,
+    priority: i32,
+    callback_id: u64,
+) -> Result<()> {
+    DataSource::get(datasource)?.subscribe(kind, priority, callback_id)
+}
+
+/// Runs a subscription's method for one event. ig ignores the callback's
+/// result, so a failure is logged (naming the method and the data source)
+/// and the event goes on unchanged.
+pub fn run_callback<T, R: HookOutput>(
+    cell: &GadgetCell<T>,
+    method: &'static str,
+    datasource: &'static str,
+    handle: i32,
+    f: impl FnOnce(&mut T, u32) -> R,
+) {
+    const EXPORT: &str = "dataSourceCallback";
+    if handle == 0 {
+        logger::log(
+            LogLevel::Warn,
+            &format!(
+                "{EXPORT}: ig passed no handle for an event of data source `{datasource}` \
+                 (its table of 4096 handles is full: are handles leaking?); `{method}` skipped"
+            ),
+        );
+        return;
+    }
+    match cell.with(EXPORT, |value| f(value, handle as u32).into_hook_result()) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            fail(
+                EXPORT,
+                Some(method),
+                format_args!("{e} (data source `{datasource}`)"),
+            );
+        }
+        Err(e) => {
+            fail(
+                EXPORT,
+                Some(method),
+                format_args!("{e} (data source `{datasource}`)"),
+            );
+        }
+    }
+}
+
+/// Logs a callback id no subscription was made with.
+#[cold]
+pub fn unknown_callback(callback_id: i64) {
+    logger::log(
+        LogLevel::Warn,
+        &format!(
+            "dataSourceCallback: no subscription has callback id {callback_id}; event ignored"
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_refuses_before_init() {
+        let cell: GadgetCell<u32> = GadgetCell::new();
+        let e = cell.with("gadgetStart", |v| *v).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotInitialized);
+        assert!(e.to_string().contains("gadgetInit failed or did not run"));
+    }
+
+    #[test]
+    fn with_gives_mutable_access() {
+        let cell = GadgetCell::new();
+        cell.set(1u32).unwrap();
+        cell.with("gadgetStart", |v| *v += 1).unwrap();
+        assert_eq!(cell.with("gadgetStop", |v| *v).unwrap(), 2);
+        assert!(cell.is_initialized());
+    }
+
+    #[test]
+    fn reentry_through_an_emit_is_refused() {
+        let cell = GadgetCell::new();
+        cell.set(0u32).unwrap();
+        let inner = cell
+            .with("gadgetStart", |_| {
+                runtime::reentering(|| cell.with("dataSourceCallback", |v| *v).unwrap_err())
+            })
+            .unwrap();
+        assert_eq!(inner.kind(), ErrorKind::Reentrant);
+        assert!(
+            inner.to_string().contains("in use by `gadgetStart`"),
+            "{inner}"
+        );
+        // The value is usable again afterwards.
+        assert_eq!(cell.with("gadgetStop", |v| *v).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_trapped_holder_is_taken_over_with_a_warning() {
+        let cell = GadgetCell::new();
+        cell.set(5u32).unwrap();
+        // What a trap inside `with` leaves behind: a holder that never returns.
+        cell.holder.set(Some(Holder {
+            depth: 0,
+            hook: "dataSourceCallback",
+        }));
+        logger::test_sink::take();
+        assert_eq!(cell.with("dataSourceCallback", |v| *v).unwrap(), 5);
+        let logged = logger::test_sink::take();
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].0, LogLevel::Warn);
+        assert!(
+            logged[0]
+                .1
+                .contains("taking over the gadget from `dataSourceCallback`")
+        );
+    }
+
+    #[test]
+    fn failed_hooks_log_the_export_and_method() {
+        let cell = GadgetCell::new();
+        cell.set(()).unwrap();
+        logger::test_sink::take();
+        let rc = run_hook(&cell, "gadgetStart", "start", |_| {
+            Err::<(), _>("no map `x`")
+        });
+        assert_eq!(rc, 1);
+        assert_eq!(run_hook(&cell, "gadgetStop", "stop", |_| ()), 0);
+        let logged = logger::test_sink::take();
+        assert_eq!(
+            logged,
+            vec![(
+                LogLevel::Error,
+                "gadgetStart: `start` failed: no map `x`".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn hook_outputs_translate() {
+        assert_eq!(().into_hook_result(), Ok(()));
+        assert_eq!(Ok::<(), String>(()).into_hook_result(), Ok(()));
+        let e = Err::<(), _>("bad thing").into_hook_result().unwrap_err();
+        assert_eq!(e.to_string(), "bad thing");
+    }
+}
