@@ -131,6 +131,14 @@ pub use syscalls::{SyscallDeclaration, SyscallParam};
 
 pub use gadget_macros::gadget;
 
+/// The `log` crate, so `gadget_api::log::info!` works without a dependency of
+/// your own (after `#[gadget]` or [`logger::init`] installs the logger).
+pub use log;
+
+/// The `bytemuck` crate, for map keys and values: derive `Pod` and
+/// `Zeroable` on `#[repr(C)]` structs that mirror the eBPF program's.
+pub use bytemuck::{self, Pod, Zeroable};
+
 /// The ABI version this crate speaks; `gadgetAPIVersion` must return it.
 pub const API_VERSION: i64 = 1;
 
