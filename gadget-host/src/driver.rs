@@ -389,11 +389,85 @@ impl Gadget {
         self.store.data_mut().handles.set_next(next);
     }
 
-    /// The module's `memory`, for tests that inspect guest state.
-    pub fn memory(&mut self) -> &[u8] {
+    /// The module's `memory` (empty if it exports none).
+    pub fn memory(&self) -> &[u8] {
         match self.store.data().memory {
             Some(m) => m.data(&self.store),
             None => &[],
         }
+    }
+
+    /// Copies bytes out of guest memory.
+    pub fn read_memory(&self, addr: u32, len: u32) -> Result<Vec<u8>, HostError> {
+        let mem = self.memory();
+        let range = crate::memory::BufPtr { addr, len }
+            .range(mem.len())
+            .map_err(|e| HostError::Json(format!("reading guest memory: {e}")))?;
+        Ok(mem[range].to_vec())
+    }
+
+    /// Writes bytes into guest memory and returns their buffer pointer
+    /// (`len << 32 | addr`).
+    pub fn write_memory(&mut self, addr: u32, bytes: &[u8]) -> Result<i64, HostError> {
+        let Some(m) = self.store.data().memory else {
+            return Err(HostError::Json("the module exports no memory".into()));
+        };
+        m.write(&mut self.store, addr as usize, bytes)
+            .map_err(|e| HostError::Json(format!("writing guest memory at {addr:#x}: {e}")))?;
+        Ok(crate::memory::BufPtr { addr, len: bytes.len() as u32 }.encode())
+    }
+
+    /// Calls any export of the module with integer arguments (converted to
+    /// the export's parameter types, i32 by truncation) and returns its
+    /// results as i64 (i32 results sign-extended). For tests that drive the
+    /// `ig` functions through small wasm trampolines. Traps, hazards and a
+    /// closed module are errors, as for hooks.
+    pub fn call_export(&mut self, name: &str, args: &[i64]) -> Result<Vec<i64>, HostError> {
+        use wasmtime::{Val, ValType};
+        if let Some(reason) = &self.store.data().closed {
+            return Err(HostError::ModuleClosed { reason: reason.clone() });
+        }
+        let func = self
+            .instance
+            .get_func(&mut self.store, name)
+            .ok_or_else(|| HostError::Phase { hook: "call_export", reason: format!("the module does not export `{name}`") })?;
+        let ty = func.ty(&self.store);
+        let params: Vec<Val> = ty
+            .params()
+            .zip(args.iter().copied().chain(std::iter::repeat(0)))
+            .map(|(t, a)| match t {
+                ValType::I32 => Val::I32(a as i32),
+                ValType::F32 => Val::F32(a as u32),
+                ValType::F64 => Val::F64(a as u64),
+                _ => Val::I64(a),
+            })
+            .collect();
+        let mut results = vec![Val::I32(0); ty.results().len()];
+        self.store.data_mut().hazard = None;
+        let r = func.call(&mut self.store, &params, &mut results);
+        let st = self.store.data_mut();
+        if let Some(h) = st.hazard.take() {
+            return Err(HostError::Hazard(h));
+        }
+        if let Err(e) = r {
+            if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+                st.close(format!("`{name}` called proc_exit({})", exit.0));
+            }
+            let message = match &st.closed {
+                Some(reason) => format!("module closed: {reason}\n{e:?}"),
+                None => format!("{e:?}"),
+            };
+            return Err(HostError::HookTrap { hook: "call_export", message: format!("`{name}`: {message}"), stderr: self.stderr() });
+        }
+        Ok(results
+            .iter()
+            .map(|v| match v {
+                Val::I32(x) => i64::from(*x),
+                Val::I64(x) => *x,
+                Val::F32(x) => i64::from(*x),
+                Val::F64(x) => *x as i64,
+                _ => 0,
+            })
+            .collect())
     }
 }
