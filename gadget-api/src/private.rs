@@ -7,13 +7,16 @@
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 
-use crate::abi::{LogLevel, SubscriptionKind};
+use crate::abi::LogLevel;
 use crate::datasource::DataSource;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::{logger, panic, runtime};
 
+pub use crate::abi::{DataSourceType, SubscriptionKind};
 pub use crate::data::{Data, DataArray};
 pub use crate::datasource::DataSource as __DataSource;
+pub use crate::error::Error;
+pub use crate::field::Field;
 pub use crate::packet::Packet;
 pub use std::result::Result as __Result;
 pub use std::thread_local;
@@ -34,13 +37,28 @@ pub enum Phase {
 
 /// Implemented by `#[gadget]` on the struct: how to build the value and
 /// resolve what it declares.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[gadget]` struct",
+    label = "the `#[gadget]` impl block is for `{Self}`",
+    note = "put `#[gadget]` on `struct {Self}` too: the struct declares the gadget's state, the \
+            impl block its hooks"
+)]
 pub trait GadgetStruct: Sized + 'static {
+    /// Whether the struct declares data sources, fields or params (an
+    /// `#[on_init]` constructor cannot be combined with them).
+    const __GADGET_DECLARES: bool = false;
+
     /// Builds the value in `gadgetInit`: data sources, fields and params
     /// declared for the init phase, every other field from `Default`.
     fn __gadget_new() -> Result<Self>;
 
     /// Resolves data sources and fields declared for a later phase.
     fn __gadget_resolve(&mut self, phase: Phase) -> Result<()>;
+
+    /// The `#[datasource]` member named `name`, reused by subscriptions.
+    fn __gadget_datasource(&self, _name: &str) -> Option<&DataSource> {
+        None
+    }
 }
 
 /// Which hook holds the gadget, and at which re-entry depth.
@@ -158,6 +176,11 @@ impl fmt::Display for HookError {
 }
 
 /// What a hook or callback may return: `()` or `Result<(), E: Display>`.
+#[diagnostic::on_unimplemented(
+    message = "a gadget hook returns `()` or `Result<(), E>` with `E: Display`, not `{Self}`",
+    label = "this hook's return type",
+    note = "ig only learns success (0) or failure (1); errors are logged with the hook's name"
+)]
 pub trait HookOutput {
     /// `Ok` or the error to log.
     fn into_hook_result(self) -> std::result::Result<(), HookError>;
@@ -231,6 +254,112 @@ pub fn init_value<T: GadgetStruct>(cell: &GadgetCell<T>) -> i32 {
     }
 }
 
+/// What an `#[on_init]` that builds the gadget may return: `T` or
+/// `Result<T, E: Display>`.
+#[diagnostic::on_unimplemented(
+    message = "an `#[on_init]` without `self` returns `Self` or `Result<Self, E>` with \
+               `E: Display`, not `{Self}`",
+    label = "this constructor's return type"
+)]
+pub trait InitOutput<T> {
+    /// The value or the error to log.
+    fn into_init_result(self) -> std::result::Result<T, HookError>;
+}
+
+impl<T> InitOutput<T> for T {
+    fn into_init_result(self) -> std::result::Result<T, HookError> {
+        Ok(self)
+    }
+}
+
+impl<T, E: fmt::Display> InitOutput<T> for std::result::Result<T, E> {
+    fn into_init_result(self) -> std::result::Result<T, HookError> {
+        self.map_err(HookError::new)
+    }
+}
+
+/// `gadgetInit`'s first steps when an `#[on_init]` builds the value itself:
+/// the runtime, then the constructor `method`. 0 or 1 as ig expects.
+pub fn init_with<T: GadgetStruct, R: InitOutput<T>>(
+    cell: &GadgetCell<T>,
+    method: &'static str,
+    construct: impl FnOnce() -> R,
+) -> i32 {
+    const EXPORT: &str = "gadgetInit";
+    start_runtime();
+    match construct().into_init_result() {
+        Ok(value) => match cell.set(value) {
+            Ok(()) => 0,
+            Err(e) => fail(EXPORT, None, e),
+        },
+        Err(e) => fail(EXPORT, Some(method), e),
+    }
+}
+
+/// Subscribes `method` (callback `callback_id`) to data source
+/// `datasource`, through the gadget's `#[datasource]` member of that name
+/// if it has one. 0 or 1 (with the error logged) as ig expects.
+pub fn subscribe_method<T: GadgetStruct>(
+    cell: &GadgetCell<T>,
+    export: &'static str,
+    method: &'static str,
+    datasource: &str,
+    kind: SubscriptionKind,
+    priority: i32,
+    callback_id: u64,
+) -> i32 {
+    let result = cell.with(export, |value| match value.__gadget_datasource(datasource) {
+        Some(ds) => ds.subscribe(kind, priority, callback_id),
+        None => subscribe(datasource, kind, priority, callback_id),
+    });
+    match result {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) | Err(e) => fail(
+            export,
+            None,
+            format_args!("cannot subscribe `{method}`: {e}"),
+        ),
+    }
+}
+
+/// The value of a `#[param]` without a default: a missing param is an error.
+pub fn param<T>(key: &str) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    crate::params::parse(key)
+}
+
+/// The value of a `#[param]` with a typed default (`default = 16`).
+pub fn param_or<T>(key: &str, default: T) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    crate::params::parse_or(key, default)
+}
+
+/// The value of a `#[param]` with a string default (`default = "info"`),
+/// which is parsed like a value given to ig, and only when it is needed.
+pub fn param_or_parse<T>(key: &str, default: &str) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    match crate::params::get(key) {
+        Ok(raw) if !raw.is_empty() => crate::params::parse_value(key, &raw),
+        Ok(_) => crate::params::parse_value(key, default),
+        Err(e) if e.kind() == ErrorKind::NotFound => crate::params::parse_value(key, default),
+        Err(e) => Err(e),
+    }
+}
+
+/// The start value of a member without a gadget attribute.
+pub fn state_default<T: Default>() -> T {
+    T::default()
+}
+
 /// Subscribes callback `callback_id` to data source `datasource`.
 pub fn subscribe(
     datasource: &str,
@@ -279,6 +408,49 @@ pub fn run_callback<T, R: HookOutput>(
             );
         }
     }
+}
+
+/// [`run_callback`] for a data subscription: the method gets [`Data`].
+pub fn run_data_callback<T, R: HookOutput>(
+    cell: &GadgetCell<T>,
+    method: &'static str,
+    datasource: &'static str,
+    handle: i32,
+    f: impl FnOnce(&mut T, Data<'_>) -> R,
+) {
+    // SAFETY: ig passes a data handle valid for this callback, and `Data`'s
+    // lifetime keeps it from outliving `f`.
+    run_callback(cell, method, datasource, handle, |value, h| {
+        f(value, unsafe { Data::from_raw(h) })
+    })
+}
+
+/// [`run_callback`] for an array subscription: the method gets [`DataArray`].
+pub fn run_array_callback<T, R: HookOutput>(
+    cell: &GadgetCell<T>,
+    method: &'static str,
+    datasource: &'static str,
+    handle: i32,
+    f: impl FnOnce(&mut T, DataArray<'_>) -> R,
+) {
+    // SAFETY: as in `run_data_callback`, for a data-array handle.
+    run_callback(cell, method, datasource, handle, |value, h| {
+        f(value, unsafe { DataArray::from_raw(h) })
+    })
+}
+
+/// [`run_callback`] for a packet subscription: the method gets [`Packet`].
+pub fn run_packet_callback<T, R: HookOutput>(
+    cell: &GadgetCell<T>,
+    method: &'static str,
+    datasource: &'static str,
+    handle: i32,
+    f: impl FnOnce(&mut T, Packet<'_>) -> R,
+) {
+    // SAFETY: as in `run_data_callback`, for a packet handle.
+    run_callback(cell, method, datasource, handle, |value, h| {
+        f(value, unsafe { Packet::from_raw(h) })
+    })
 }
 
 /// Logs a callback id no subscription was made with.

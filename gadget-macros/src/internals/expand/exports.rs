@@ -1,0 +1,189 @@
+//! The impl's side: the gadget cell and ig's exports, in one `const _` block.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::super::model::{GadgetImpl, Hook, HookKind, Phase, Receiver, Subscription};
+use super::{bridge_name, dispatch, private};
+
+pub fn gadget_impl(model: &GadgetImpl) -> TokenStream {
+    let p = private(&model.krate);
+    let ty = &model.self_ty;
+    let hook = |kind: HookKind| model.hooks.iter().find(|h| h.kind == kind);
+    let subscriptions = |phase: Phase| -> Vec<&Subscription> {
+        model
+            .subscriptions
+            .iter()
+            .filter(|s| s.phase == phase)
+            .collect()
+    };
+
+    let init = init_export(model, &p, hook(HookKind::Init), &subscriptions(Phase::Init));
+    let pre_start = phase_export(
+        model,
+        &p,
+        HookKind::PreStart,
+        hook(HookKind::PreStart),
+        &subscriptions(Phase::PreStart),
+    );
+    let start = phase_export(
+        model,
+        &p,
+        HookKind::Start,
+        hook(HookKind::Start),
+        &subscriptions(Phase::Start),
+    );
+    let stop = hook(HookKind::Stop).map(|h| plain_export(model, &p, h));
+    let post_stop = hook(HookKind::PostStop).map(|h| plain_export(model, &p, h));
+    let callback = dispatch::callback_export(model, &p);
+    let constructed = hook(HookKind::Init)
+        .filter(|h| h.receiver == Receiver::Constructor)
+        .map(|h| {
+            quote_spanned! {h.method.span()=>
+                const _: () = ::core::assert!(
+                    !<#ty as #p::GadgetStruct>::__GADGET_DECLARES,
+                    "an #[on_init] without `self` builds the gadget itself, so the struct cannot \
+                     have #[datasource], #[field] or #[param] members: look them up in the \
+                     constructor, or make on_init take `&mut self`"
+                );
+            }
+        });
+
+    quote! {
+        const _: () = {
+            #p::thread_local! {
+                static __GADGET: #p::GadgetCell<#ty> = const { #p::GadgetCell::new() };
+            }
+
+            #constructed
+
+            #[unsafe(no_mangle)]
+            extern "C" fn gadgetAPIVersion() -> i64 {
+                #p::API_VERSION
+            }
+
+            #init
+            #pre_start
+            #start
+            #stop
+            #post_stop
+            #callback
+        };
+    }
+}
+
+/// `if rc != 0 { return rc; }` after each step but the last.
+fn steps(steps: Vec<TokenStream>) -> TokenStream {
+    let checked = steps.iter().map(|step| {
+        quote! {
+            let rc = #step;
+            if rc != 0 {
+                return rc;
+            }
+        }
+    });
+    quote! {
+        #(#checked)*
+        0
+    }
+}
+
+fn call_hook(model: &GadgetImpl, p: &TokenStream, hook: &Hook) -> TokenStream {
+    let ty = &model.self_ty;
+    let export = hook.kind.export();
+    let method = &hook.method;
+    let name = method.to_string();
+    let call = quote_spanned!(hook.output_span=> |gadget| #ty::#method(gadget));
+    quote!(#p::run_hook(cell, #export, #name, #call))
+}
+
+fn subscribe(p: &TokenStream, export: &str, sub: &Subscription) -> TokenStream {
+    let method = sub.method.to_string();
+    let datasource = sub.datasource.lit();
+    let kind = format_ident!("{}", sub.kind().variant());
+    let priority = proc_macro2::Literal::i32_unsuffixed(sub.priority);
+    let id = proc_macro2::Literal::u64_unsuffixed(sub.callback_id);
+    quote!(#p::subscribe_method(cell, #export, #method, #datasource, #p::SubscriptionKind::#kind, #priority, #id))
+}
+
+fn export_fn(name: &str, body: TokenStream) -> TokenStream {
+    let ident = syn::Ident::new(name, Span::call_site());
+    quote! {
+        #[unsafe(no_mangle)]
+        extern "C" fn #ident() -> i32 {
+            #body
+        }
+    }
+}
+
+/// `gadgetInit`: the runtime and the value (from the struct's declarations
+/// or the constructor), the user's init, then the subscriptions.
+fn init_export(
+    model: &GadgetImpl,
+    p: &TokenStream,
+    hook: Option<&Hook>,
+    subscriptions: &[&Subscription],
+) -> TokenStream {
+    let ty = &model.self_ty;
+    let mut list = Vec::new();
+    match hook {
+        Some(h) if h.receiver == Receiver::Constructor => {
+            let method = &h.method;
+            let name = method.to_string();
+            let call = quote_spanned!(h.output_span=> || #ty::#method());
+            list.push(quote!(#p::init_with(cell, #name, #call)));
+        }
+        Some(h) => {
+            list.push(quote!(#p::init_value(cell)));
+            list.push(call_hook(model, p, h));
+        }
+        None => list.push(quote!(#p::init_value(cell))),
+    }
+    list.extend(subscriptions.iter().map(|s| subscribe(p, "gadgetInit", s)));
+    let body = steps(list);
+    export_fn("gadgetInit", quote!(__GADGET.with(|cell| { #body })))
+}
+
+/// `gadgetPreStart` / `gadgetStart`: the struct's look-ups of that phase,
+/// the hook, the subscriptions. Without a hook or subscription of its own
+/// the export is handed to the struct's bridge, which keeps it only when the
+/// struct has look-ups in that phase.
+fn phase_export(
+    model: &GadgetImpl,
+    p: &TokenStream,
+    kind: HookKind,
+    hook: Option<&Hook>,
+    subscriptions: &[&Subscription],
+) -> TokenStream {
+    let export = kind.export();
+    let phase = format_ident!("{}", kind.phase().map_or("Init", Phase::variant));
+    let mut list = vec![quote!(#p::resolve_phase(cell, #export, #p::Phase::#phase))];
+    list.extend(hook.map(|h| call_hook(model, p, h)));
+    list.extend(subscriptions.iter().map(|s| subscribe(p, export, s)));
+    let body = steps(list);
+    let function = export_fn(export, quote!(__GADGET.with(|cell| { #body })));
+    if hook.is_some() || !subscriptions.is_empty() {
+        return function;
+    }
+    let mut bridge = model.self_ty.clone();
+    if let Some(last) = bridge.segments.last_mut() {
+        last.ident = bridge_name(&last.ident);
+        last.ident.set_span(
+            model
+                .self_ty
+                .segments
+                .last()
+                .map_or_else(Span::call_site, |s| s.ident.span()),
+        );
+    }
+    let which = format_ident!("{}", kind.phase().map_or("init", Phase::option));
+    quote! {
+        #bridge! { #which { #function } }
+    }
+}
+
+/// `gadgetStop` / `gadgetPostStop`: the hook alone.
+fn plain_export(model: &GadgetImpl, p: &TokenStream, hook: &Hook) -> TokenStream {
+    let call = call_hook(model, p, hook);
+    export_fn(hook.kind.export(), quote!(__GADGET.with(|cell| #call)))
+}

@@ -1,0 +1,87 @@
+//! Everything behind the `#[gadget]` entry point, on `proc_macro2` tokens so
+//! that tests can call it: `parse` (darling models in `attr`, the input
+//! model in `model`), `validate`, `expand`, with errors collected in `ctxt`.
+
+mod attr;
+mod ctxt;
+mod expand;
+mod model;
+mod names;
+mod parse;
+mod validate;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::Item;
+use syn::spanned::Spanned;
+
+use ctxt::Ctxt;
+
+/// `#[gadget(attr)] item`, expanded. On errors: the errors and the item
+/// with its gadget attributes removed (plus, for a struct, a skeleton that
+/// keeps its impl block from failing too), so that IDEs keep working.
+pub fn expand_gadget(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::new();
+    let args = parse::gadget_args(attr, &mut cx);
+    let item: Item = match syn::parse2(item.clone()) {
+        Ok(item) => item,
+        Err(e) => {
+            let error = e.to_compile_error();
+            return quote!(#error #item);
+        }
+    };
+    match item {
+        Item::Struct(mut item) => {
+            let model = parse::gadget_struct(&args, &mut item, &mut cx);
+            validate::gadget_struct(&model, &mut cx);
+            if cx.has_errors() {
+                let errors = cx.into_compile_errors();
+                let fallback = item
+                    .generics
+                    .params
+                    .is_empty()
+                    .then(|| expand::struct_fallback(&model.ident, &model.krate));
+                return quote!(#errors #item #fallback);
+            }
+            let state = expand::gadget_struct(&model);
+            quote!(#item #state)
+        }
+        Item::Impl(mut item) => {
+            let model = parse::gadget_impl(&args, &mut item, &mut cx);
+            if let Some(model) = &model {
+                validate::gadget_impl(model, &mut cx);
+            }
+            match model {
+                Some(model) if !cx.has_errors() => {
+                    let exports = expand::gadget_impl(&model);
+                    quote!(#item #exports)
+                }
+                _ => {
+                    let errors = cx.into_compile_errors();
+                    quote!(#errors #item)
+                }
+            }
+        }
+        other => {
+            let (span, what) = match &other {
+                Item::Enum(e) => (e.enum_token.span(), "an enum"),
+                Item::Union(u) => (u.union_token.span(), "a union"),
+                Item::Fn(f) => (f.sig.fn_token.span(), "a function"),
+                Item::Trait(t) => (t.trait_token.span(), "a trait"),
+                Item::Mod(m) => (m.mod_token.span(), "a module"),
+                _ => (other.span(), "this item"),
+            };
+            cx.error(
+                span,
+                format!(
+                    "#[gadget] goes on a struct (the gadget's state) and on its impl block \
+                     (its hooks), not on {what}; for an enum, wrap it in a struct: \
+                     `#[gadget] struct MyGadget {{ mode: Mode }}`"
+                ),
+            );
+            let errors = cx.into_compile_errors();
+            let item = other.into_token_stream();
+            quote!(#errors #item)
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! From the macro's input to the model: finds the gadget's attributes,
+//! parses their options with darling and strips them from the item. Each
+//! problem is kept in the context; whatever could be parsed is returned.
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Fields, ImplItem, ImplItemFn, ItemImpl, ItemStruct, Meta, Path};
+
+use super::attr::{
+    self, DataSourceArgs, FieldArgs, GadgetArgs, ParamArgs, PhaseArg, SubscribeArgs,
+};
+use super::ctxt::Ctxt;
+use super::model::{
+    DataSourceDecl, DataSourceKind, FieldDecl, GadgetImpl, GadgetStruct, Hook, HookKind, Member,
+    Named, ParamDecl, Phase, Receiver, Role, Subscription,
+};
+use super::names;
+
+/// `#[gadget(...)]`'s own options.
+pub fn gadget_args(attr: TokenStream, cx: &mut Ctxt) -> GadgetArgs {
+    if attr.is_empty() {
+        return GadgetArgs::default();
+    }
+    let parsed = darling::ast::NestedMeta::parse_meta_list(attr)
+        .map_err(darling::Error::from)
+        .and_then(|list| <GadgetArgs as darling::FromMeta>::from_list(&list));
+    cx.handle(parsed).unwrap_or_default()
+}
+
+/// `::gadget_api`, or the path given with `crate = "..."`.
+pub fn crate_path(args: &GadgetArgs) -> Path {
+    args.krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::gadget_api))
+}
+
+/// Parses the struct's members and strips their gadget attributes.
+pub fn gadget_struct(args: &GadgetArgs, item: &mut ItemStruct, cx: &mut Ctxt) -> GadgetStruct {
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        cx.error(
+            item.generics.span(),
+            "a #[gadget] struct cannot be generic: ig loads one module with one gadget value; \
+             remove the generic parameters and use concrete types",
+        );
+    }
+    if let Fields::Unnamed(fields) = &item.fields {
+        cx.error(
+            fields.span(),
+            format!(
+                "a #[gadget] struct has named fields: write `struct {} {{ name: Type, .. }}` \
+                 (or `struct {};` for a gadget without state)",
+                item.ident, item.ident
+            ),
+        );
+    }
+    let mut members = Vec::new();
+    for field in item.fields.iter_mut() {
+        let role = member_role(field, cx);
+        if let Some(ident) = &field.ident {
+            members.push(Member {
+                ident: ident.clone(),
+                ty: field.ty.clone(),
+                role,
+            });
+        }
+    }
+    GadgetStruct {
+        ident: item.ident.clone(),
+        krate: crate_path(args),
+        members,
+    }
+}
+
+/// The role of one member, from its attributes (removed from `field`).
+fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
+    let rust_name = field
+        .ident
+        .as_ref()
+        .map(|i| syn::ext::IdentExt::unraw(i).to_string())
+        .unwrap_or_default();
+    let rust_span = field
+        .ident
+        .as_ref()
+        .map_or_else(|| field.ty.span(), |i| i.span());
+    let mut roles: Vec<(Span, &'static str, Role)> = Vec::new();
+    for attr in take_attrs(
+        &mut field.attrs,
+        names::MEMBER_ATTRS,
+        names::METHOD_ATTRS,
+        cx,
+    ) {
+        let span = attr.span();
+        let Some(name) = names::single_ident(attr.path()) else {
+            continue;
+        };
+        let role = match name.as_str() {
+            "datasource" => attr::parse_options::<DataSourceArgs>(&attr.meta)
+                .map(|a| datasource_role(a, &rust_name, rust_span, cx)),
+            "field" => attr::parse_options::<FieldArgs>(&attr.meta)
+                .map(|a| field_role(a, &rust_name, rust_span)),
+            "param" => attr::parse_options::<ParamArgs>(&attr.meta).map(|a| {
+                Role::Param(ParamDecl {
+                    key: named_or(a.key, &rust_name, rust_span),
+                    default: a.default,
+                })
+            }),
+            _ => {
+                method_attr_on_member(&attr, &name, cx);
+                continue;
+            }
+        };
+        if let Some(role) = cx.handle(role) {
+            roles.push((span, names::static_name(&name), role));
+        }
+    }
+    let mut roles = roles.into_iter();
+    let Some((_, first_name, role)) = roles.next() else {
+        return Role::State;
+    };
+    for (span, name, _) in roles {
+        cx.error(
+            span,
+            format!(
+                "`{rust_name}` already has `#[{first_name}]`: a member is either a data source, \
+                 a field or a param; declare another member for `#[{name}]`"
+            ),
+        );
+    }
+    role
+}
+
+fn method_attr_on_member(attr: &Attribute, name: &str, cx: &mut Ctxt) {
+    cx.error(
+        attr.span(),
+        format!(
+            "`#[{name}]` goes on a method of the `#[gadget] impl` block, not on a member of the \
+             struct"
+        ),
+    );
+}
+
+fn named_or(
+    value: Option<darling::util::SpannedValue<String>>,
+    fallback: &str,
+    span: Span,
+) -> Named {
+    match value {
+        Some(v) => Named {
+            span: v.span(),
+            value: v.as_ref().clone(),
+        },
+        None => Named {
+            value: fallback.to_owned(),
+            span,
+        },
+    }
+}
+
+fn datasource_role(args: DataSourceArgs, rust_name: &str, span: Span, cx: &mut Ctxt) -> Role {
+    let kind = if args.array.is_present() {
+        if args.single.is_present() {
+            cx.error(
+                args.single.span(),
+                "`single` and `array` exclude each other: a new data source is one or the other",
+            );
+        }
+        Some((DataSourceKind::Array, args.array.span()))
+    } else if args.single.is_present() {
+        Some((DataSourceKind::Single, args.single.span()))
+    } else {
+        None
+    };
+    let create = if args.new.is_present() {
+        Some(kind.map_or(DataSourceKind::Single, |(k, _)| k))
+    } else {
+        if let Some((k, span)) = kind {
+            let word = if k == DataSourceKind::Array {
+                "array"
+            } else {
+                "single"
+            };
+            cx.error(
+                span,
+                format!(
+                    "`{word}` applies to a data source the gadget creates: write \
+                     `#[datasource(new, {word})]`, or remove `{word}` for an existing one"
+                ),
+            );
+        }
+        None
+    };
+    if args.new.is_present() && args.unreference.is_present() {
+        cx.error(
+            args.unreference.span(),
+            "`unreference` consumes an existing data source so that later operators do not \
+             receive it; a data source the gadget creates (`new`) is not unreferenced",
+        );
+    }
+    Role::DataSource(DataSourceDecl {
+        name: named_or(args.name, rust_name, span),
+        create,
+        unreference: args
+            .unreference
+            .is_present()
+            .then(|| args.unreference.span()),
+    })
+}
+
+fn field_role(args: FieldArgs, rust_name: &str, span: Span) -> Role {
+    let (phase, phase_span) = match args.phase {
+        Some(p) => (phase_of(*p), Some(p.span())),
+        None => (Phase::Init, None),
+    };
+    Role::Field(FieldDecl {
+        datasource: Named {
+            span: args.datasource.span(),
+            value: args.datasource.as_ref().clone(),
+        },
+        name: named_or(args.name, rust_name, span),
+        add: args.add.is_present().then(|| args.add.span()),
+        tags: args.tags,
+        phase,
+        phase_span,
+    })
+}
+
+pub fn phase_of(p: PhaseArg) -> Phase {
+    match p {
+        PhaseArg::Init => Phase::Init,
+        PhaseArg::PreStart => Phase::PreStart,
+        PhaseArg::Start => Phase::Start,
+    }
+}
+
+/// Removes the attributes named in `ours` (and near misses, reported) from
+/// `attrs` and returns `ours`' plus `theirs` (the other item's attributes,
+/// also removed so that they cause no follow-on error).
+fn take_attrs(
+    attrs: &mut Vec<Attribute>,
+    ours: &[&'static str],
+    theirs: &[&'static str],
+    cx: &mut Ctxt,
+) -> Vec<Attribute> {
+    let mut taken = Vec::new();
+    let mut kept = Vec::new();
+    for attr in attrs.drain(..) {
+        let Some(name) = names::single_ident(attr.path()) else {
+            kept.push(attr);
+            continue;
+        };
+        if ours.contains(&name.as_str()) || theirs.contains(&name.as_str()) {
+            taken.push(attr);
+        } else if let Some(suggestion) = names::near_miss(&name, ours) {
+            cx.error(
+                attr.path().span(),
+                format!("unknown gadget attribute `#[{name}]`; did you mean `#[{suggestion}]`?"),
+            );
+        } else {
+            kept.push(attr);
+        }
+    }
+    *attrs = kept;
+    taken
+}
+
+/// Parses the impl's hooks and subscriptions and strips their attributes.
+pub fn gadget_impl(args: &GadgetArgs, item: &mut ItemImpl, cx: &mut Ctxt) -> Option<GadgetImpl> {
+    let mut fine = true;
+    if let Some((_, path, _)) = &item.trait_ {
+        cx.error(
+            path.span(),
+            "#[gadget] goes on the gadget's own impl block (`impl MyGadget { .. }`) that holds \
+             its hooks, not on a trait impl",
+        );
+        fine = false;
+    }
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        cx.error(
+            item.generics.span(),
+            "a #[gadget] impl cannot be generic: the gadget is one concrete type; remove the \
+             generic parameters",
+        );
+        fine = false;
+    }
+    let self_ty = match &*item.self_ty {
+        syn::Type::Path(p)
+            if p.qself.is_none() && p.path.segments.iter().all(|s| s.arguments.is_none()) =>
+        {
+            Some(p.path.clone())
+        }
+        other => {
+            if fine {
+                cx.error(
+                    other.span(),
+                    "#[gadget] goes on `impl MyGadget { .. }` where `MyGadget` is the \
+                     #[gadget] struct, without generic arguments",
+                );
+            }
+            None
+        }
+    };
+    let mut hooks = Vec::new();
+    let mut subscriptions = Vec::new();
+    let mut next_id = 1;
+    for impl_item in item.items.iter_mut() {
+        match impl_item {
+            ImplItem::Fn(method) => {
+                method_roles(method, &mut hooks, &mut subscriptions, &mut next_id, cx)
+            }
+            ImplItem::Const(c) => strip_misplaced(&mut c.attrs, cx),
+            ImplItem::Type(t) => strip_misplaced(&mut t.attrs, cx),
+            ImplItem::Macro(m) => strip_misplaced(&mut m.attrs, cx),
+            _ => {}
+        }
+    }
+    Some(GadgetImpl {
+        self_ty: self_ty?,
+        krate: crate_path(args),
+        hooks,
+        subscriptions,
+    })
+}
+
+fn strip_misplaced(attrs: &mut Vec<Attribute>, cx: &mut Ctxt) {
+    for attr in take_attrs(attrs, names::METHOD_ATTRS, names::MEMBER_ATTRS, cx) {
+        let name = names::single_ident(attr.path()).unwrap_or_default();
+        cx.error(
+            attr.span(),
+            format!("`#[{name}]` goes on a method (`fn name(&mut self ..)`)"),
+        );
+    }
+}
+
+fn method_roles(
+    method: &mut ImplItemFn,
+    hooks: &mut Vec<Hook>,
+    subscriptions: &mut Vec<Subscription>,
+    next_id: &mut u64,
+    cx: &mut Ctxt,
+) {
+    let output_span = match &method.sig.output {
+        syn::ReturnType::Default => method.sig.ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    };
+    let receiver = if method.sig.receiver().is_some() {
+        Receiver::Borrowed
+    } else {
+        Receiver::Constructor
+    };
+    let attrs = take_attrs(
+        &mut method.attrs,
+        names::METHOD_ATTRS,
+        names::MEMBER_ATTRS,
+        cx,
+    );
+    for attr in attrs {
+        let name = names::single_ident(attr.path()).unwrap_or_default();
+        if let Some(kind) = HookKind::from_attribute(&name) {
+            if !matches!(attr.meta, Meta::Path(_)) {
+                cx.error(
+                    attr.meta.span(),
+                    format!("`#[{name}]` takes no options: write `#[{name}]`"),
+                );
+            }
+            hooks.push(Hook {
+                kind,
+                method: method.sig.ident.clone(),
+                receiver,
+                output_span,
+                sig: method.sig.clone(),
+                attr_span: attr.span(),
+            });
+        } else if name == "subscribe" {
+            let Some(args) = cx.handle(attr::parse_options::<SubscribeArgs>(&attr.meta)) else {
+                continue;
+            };
+            let id = *next_id;
+            *next_id += 1;
+            subscriptions.push(Subscription {
+                method: method.sig.ident.clone(),
+                datasource: Named {
+                    span: args.datasource.span(),
+                    value: args.datasource.as_ref().clone(),
+                },
+                priority: args.priority.0,
+                kind_option: args.kind.map(|k| (*k, k.span())),
+                phase: args.phase.map_or(Phase::Init, |p| phase_of(*p)),
+                callback_id: id,
+                output_span,
+                sig: method.sig.clone(),
+                attr_span: attr.span(),
+            });
+        } else {
+            cx.error(
+                attr.span(),
+                format!("`#[{name}]` goes on a member of the `#[gadget]` struct, not on a method"),
+            );
+        }
+    }
+}
