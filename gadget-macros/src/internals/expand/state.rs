@@ -12,15 +12,37 @@ pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
     let ident = &model.ident;
     let new_body = lookups::build_value(model, &p);
     let resolve_body = lookups::resolve_later(model, &p);
-    let datasource_arms = model.members.iter().filter_map(|m| match &m.role {
-        Role::DataSource(ds) => {
-            let name = ds.name.lit();
-            let member = &m.ident;
-            Some(quote!(#name => ::core::option::Option::Some(&self.#member),))
+    let datasource_arms: Vec<_> = model
+        .members
+        .iter()
+        .filter_map(|m| match &m.role {
+            Role::DataSource(ds) => {
+                let name = ds.name.lit();
+                let member = &m.ident;
+                Some(quote!(#name => ::core::option::Option::Some(&self.#member),))
+            }
+            _ => None,
+        })
+        .collect();
+    let datasource_fn = (!datasource_arms.is_empty()).then(|| {
+        quote! {
+            fn __gadget_datasource(&self, name: &str) -> ::core::option::Option<&#p::__DataSource> {
+                match name {
+                    #(#datasource_arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
         }
-        _ => None,
     });
-    let declares = model.members.iter().any(|m| !matches!(m.role, Role::State));
+    let declares = model
+        .members
+        .iter()
+        .any(|m| !matches!(m.role, Role::State))
+        .then(|| {
+            quote!(
+                const __GADGET_DECLARES: bool = true;
+            )
+        });
     let needs = |phase: Phase| {
         model
             .members
@@ -30,7 +52,7 @@ pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
     let bridge = bridge(ident, needs(Phase::PreStart), needs(Phase::Start));
     quote! {
         impl #p::GadgetStruct for #ident {
-            const __GADGET_DECLARES: bool = #declares;
+            #declares
 
             fn __gadget_new() -> #p::__Result<Self, #p::Error> {
                 #new_body
@@ -40,12 +62,7 @@ pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
                 #resolve_body
             }
 
-            fn __gadget_datasource(&self, name: &str) -> ::core::option::Option<&#p::__DataSource> {
-                match name {
-                    #(#datasource_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
+            #datasource_fn
         }
 
         #bridge

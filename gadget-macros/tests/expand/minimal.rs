@@ -1,0 +1,6 @@
+// The smallest gadget: no state, no hooks. gadgetAPIVersion and gadgetInit only.
+#[gadget]
+struct Minimal;
+
+#[gadget]
+impl Minimal {}
