@@ -44,10 +44,6 @@ pub enum Phase {
             impl block its hooks"
 )]
 pub trait GadgetStruct: Sized + 'static {
-    /// Whether the struct declares data sources, fields or params (an
-    /// `#[on_init]` constructor cannot be combined with them).
-    const __GADGET_DECLARES: bool = false;
-
     /// Builds the value in `gadgetInit`: data sources, fields and params
     /// declared for the init phase, every other field from `Default`.
     fn __gadget_new() -> Result<Self>;
@@ -58,6 +54,83 @@ pub trait GadgetStruct: Sized + 'static {
     /// The `#[datasource]` member named `name`, reused by subscriptions.
     fn __gadget_datasource(&self, _name: &str) -> Option<&DataSource> {
         None
+    }
+}
+
+/// Implemented by `#[gadget]` on the impl block, so that a `#[gadget]`
+/// struct without one fails to compile instead of building a module
+/// without hooks.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `#[gadget] impl` block",
+    label = "this `#[gadget]` struct needs a `#[gadget] impl {Self} {{ .. }}` block",
+    note = "add `#[gadget] impl {Self} {{}}` (it holds the hooks, and may be empty): it generates \
+            ig's exports"
+)]
+pub trait GadgetImpl {}
+
+/// Compiles only for a type with a `#[gadget] impl` block.
+pub const fn assert_gadget_impl<T: GadgetImpl>() {}
+
+/// Compiles only for a `#[gadget]` struct.
+pub const fn assert_gadget_struct<T: GadgetStruct>() {}
+
+/// What a member without a gadget attribute needs: a start value.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `Default`, so a member of this type has no start value",
+    label = "a member without #[datasource], #[field] or #[param] starts from `Default`",
+    note = "use a type with `Default` (e.g. wrap it in `Option`), or build the whole value in an \
+            `#[on_init] fn new() -> Result<Self>` (without `self`)"
+)]
+pub trait StateDefault {}
+
+impl<T: Default> StateDefault for T {}
+
+/// Compiles only for a member type with a start value.
+pub const fn assert_state_default<T: StateDefault>() {}
+
+/// Picks `Default` for a member when its type has it, and an error
+/// otherwise (a value built by an `#[on_init]` constructor never uses it):
+/// `(&&StateSlot::<T>::new()).state_default("member")`.
+pub struct StateSlot<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> StateSlot<T> {
+    /// A slot for a member of type `T`.
+    pub const fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T> Default for StateSlot<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `Default` for a member type that has it.
+pub trait WithDefault<T> {
+    /// `T::default()`.
+    fn state_default(&self, member: &'static str) -> Result<T>;
+}
+
+impl<T: Default> WithDefault<T> for &StateSlot<T> {
+    fn state_default(&self, _member: &'static str) -> Result<T> {
+        Ok(T::default())
+    }
+}
+
+/// The error for a member type without `Default`.
+pub trait WithoutDefault<T> {
+    /// An error naming the member.
+    fn state_default(&self, member: &'static str) -> Result<T>;
+}
+
+impl<T> WithoutDefault<T> for StateSlot<T> {
+    fn state_default(&self, member: &'static str) -> Result<T> {
+        Err(crate::Error::new(
+            ErrorKind::NotInitialized,
+            "gadgetInit",
+            format!("member `{member}` has no Default: build the gadget in #[on_init]"),
+        ))
     }
 }
 
@@ -308,9 +381,11 @@ pub fn subscribe_method<T: GadgetStruct>(
     priority: i32,
     callback_id: u64,
 ) -> i32 {
-    let result = cell.with(export, |value| match value.__gadget_datasource(datasource) {
-        Some(ds) => ds.subscribe(kind, priority, callback_id),
-        None => subscribe(datasource, kind, priority, callback_id),
+    let result = cell.with(export, |value| {
+        match value.__gadget_datasource(datasource) {
+            Some(ds) => ds.subscribe(kind, priority, callback_id),
+            None => subscribe(datasource, kind, priority, callback_id),
+        }
     });
     match result {
         Ok(Ok(())) => 0,
@@ -353,11 +428,6 @@ where
         Err(e) if e.kind() == ErrorKind::NotFound => crate::params::parse_value(key, default),
         Err(e) => Err(e),
     }
-}
-
-/// The start value of a member without a gadget attribute.
-pub fn state_default<T: Default>() -> T {
-    T::default()
 }
 
 /// Subscribes callback `callback_id` to data source `datasource`.
@@ -542,6 +612,35 @@ mod tests {
                 "gadgetStart: `start` failed: no map `x`".to_owned()
             )]
         );
+    }
+
+    #[test]
+    fn state_slots_pick_default_when_there_is_one() {
+        struct NoDefault;
+        assert_eq!((&&StateSlot::<u32>::new()).state_default("n").unwrap(), 0);
+        let e = match (&&StateSlot::<NoDefault>::new()).state_default("x") {
+            Ok(_) => panic!("no default"),
+            Err(e) => e,
+        };
+        assert!(e.to_string().contains("member `x` has no Default"), "{e}");
+    }
+
+    #[test]
+    fn param_or_parse_uses_the_parsed_default() {
+        assert_eq!(crate::params::parse_value::<u32>("w", "16").unwrap(), 16);
+        let e = crate::params::parse_value::<u32>("w", "wide").unwrap_err();
+        assert!(e.to_string().contains("param `w`"), "{e}");
+    }
+
+    #[test]
+    fn init_outputs_translate() {
+        assert_eq!(InitOutput::<u32>::into_init_result(5u32), Ok(5));
+        assert_eq!(
+            InitOutput::<u32>::into_init_result(Ok::<u32, String>(5)),
+            Ok(5)
+        );
+        let e = InitOutput::<u32>::into_init_result(Err::<u32, _>("no")).unwrap_err();
+        assert_eq!(e.to_string(), "no");
     }
 
     #[test]

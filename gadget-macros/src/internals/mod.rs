@@ -56,7 +56,12 @@ pub fn expand_gadget(attr: TokenStream, item: TokenStream) -> TokenStream {
                     let exports = expand::gadget_impl(&model);
                     quote!(#item #exports)
                 }
-                _ => {
+                Some(model) => {
+                    let errors = cx.into_compile_errors();
+                    let fallback = expand::impl_fallback(&model.self_ty, &model.krate);
+                    quote!(#errors #item #fallback)
+                }
+                None => {
                     let errors = cx.into_compile_errors();
                     quote!(#errors #item)
                 }

@@ -26,15 +26,6 @@ impl Phase {
             Phase::Start => "Start",
         }
     }
-
-    /// The attribute's spelling (`"pre_start"`).
-    pub fn option(self) -> &'static str {
-        match self {
-            Phase::Init => "init",
-            Phase::PreStart => "pre_start",
-            Phase::Start => "start",
-        }
-    }
 }
 
 /// A string option with where it was written.
@@ -154,16 +145,6 @@ impl HookKind {
             HookKind::Start => "gadgetStart",
             HookKind::Stop => "gadgetStop",
             HookKind::PostStop => "gadgetPostStop",
-        }
-    }
-
-    /// The phase whose export runs this hook, for the look-up phases.
-    pub fn phase(self) -> Option<Phase> {
-        match self {
-            HookKind::Init => Some(Phase::Init),
-            HookKind::PreStart => Some(Phase::PreStart),
-            HookKind::Start => Some(Phase::Start),
-            HookKind::Stop | HookKind::PostStop => None,
         }
     }
 

@@ -6,6 +6,13 @@ use quote::{format_ident, quote, quote_spanned};
 use super::super::model::{GadgetImpl, Hook, HookKind, Phase, Receiver, Subscription};
 use super::{bridge_name, dispatch, private};
 
+/// What an invalid impl block still gets, so that its struct causes no
+/// follow-on error: the marker of a gadget impl, and no exports.
+pub fn impl_fallback(self_ty: &syn::Path, krate: &syn::Path) -> TokenStream {
+    let p = private(krate);
+    quote!(impl #p::GadgetImpl for #self_ty {})
+}
+
 pub fn gadget_impl(model: &GadgetImpl) -> TokenStream {
     let p = private(&model.krate);
     let ty = &model.self_ty;
@@ -19,56 +26,67 @@ pub fn gadget_impl(model: &GadgetImpl) -> TokenStream {
     };
 
     let init = init_export(model, &p, hook(HookKind::Init), &subscriptions(Phase::Init));
-    let pre_start = phase_export(
-        model,
-        &p,
-        HookKind::PreStart,
-        hook(HookKind::PreStart),
-        &subscriptions(Phase::PreStart),
-    );
-    let start = phase_export(
-        model,
-        &p,
-        HookKind::Start,
-        hook(HookKind::Start),
-        &subscriptions(Phase::Start),
-    );
+    let phase_export = |kind: HookKind, phase: Phase| {
+        let own = hook(kind);
+        let subscriptions = subscriptions(phase);
+        let export = phase_export(model, &p, kind, phase, own, &subscriptions);
+        // Without a hook or subscription of its own, the export is the
+        // struct's to keep (when it has look-ups in that phase) or drop.
+        if own.is_some() || !subscriptions.is_empty() {
+            (export, TokenStream::new())
+        } else {
+            (TokenStream::new(), export)
+        }
+    };
+    let (pre_start, pre_start_if_needed) = phase_export(HookKind::PreStart, Phase::PreStart);
+    let (start, start_if_needed) = phase_export(HookKind::Start, Phase::Start);
     let stop = hook(HookKind::Stop).map(|h| plain_export(model, &p, h));
     let post_stop = hook(HookKind::PostStop).map(|h| plain_export(model, &p, h));
     let callback = dispatch::callback_export(model, &p);
-    let constructed = hook(HookKind::Init)
-        .filter(|h| h.receiver == Receiver::Constructor)
-        .map(|h| {
-            quote_spanned! {h.method.span()=>
-                const _: () = ::core::assert!(
-                    !<#ty as #p::GadgetStruct>::__GADGET_DECLARES,
-                    "an #[on_init] without `self` builds the gadget itself, so the struct cannot \
-                     have #[datasource], #[field] or #[param] members: look them up in the \
-                     constructor, or make on_init take `&mut self`"
-                );
-            }
-        });
+    let mode = match hook(HookKind::Init) {
+        Some(h) if h.receiver == Receiver::Constructor => quote!(constructed),
+        _ => quote!(declared),
+    };
+    let type_span = model
+        .self_ty
+        .segments
+        .last()
+        .map_or_else(Span::call_site, |s| s.ident.span());
+    let mut bridge = model.self_ty.clone();
+    if let Some(last) = bridge.segments.last_mut() {
+        last.ident = bridge_name(&last.ident);
+        last.ident.set_span(type_span);
+    }
+    let assert_struct =
+        quote_spanned!(type_span=> const _: () = #p::assert_gadget_struct::<#ty>(););
 
     quote! {
-        const _: () = {
-            #p::thread_local! {
-                static __GADGET: #p::GadgetCell<#ty> = const { #p::GadgetCell::new() };
+        impl #p::GadgetImpl for #ty {}
+
+        #assert_struct
+
+        #bridge! {
+            #mode;
+            pre_start { #pre_start_if_needed }
+            start { #start_if_needed }
+            exports {
+                #p::thread_local! {
+                    static __GADGET: #p::GadgetCell<#ty> = const { #p::GadgetCell::new() };
+                }
+
+                #[unsafe(no_mangle)]
+                extern "C" fn gadgetAPIVersion() -> i64 {
+                    #p::API_VERSION
+                }
+
+                #init
+                #pre_start
+                #start
+                #stop
+                #post_stop
+                #callback
             }
-
-            #constructed
-
-            #[unsafe(no_mangle)]
-            extern "C" fn gadgetAPIVersion() -> i64 {
-                #p::API_VERSION
-            }
-
-            #init
-            #pre_start
-            #start
-            #stop
-            #post_stop
-            #callback
-        };
+        }
     }
 }
 
@@ -145,41 +163,22 @@ fn init_export(
 }
 
 /// `gadgetPreStart` / `gadgetStart`: the struct's look-ups of that phase,
-/// the hook, the subscriptions. Without a hook or subscription of its own
-/// the export is handed to the struct's bridge, which keeps it only when the
-/// struct has look-ups in that phase.
+/// the hook, the subscriptions.
 fn phase_export(
     model: &GadgetImpl,
     p: &TokenStream,
     kind: HookKind,
+    phase: Phase,
     hook: Option<&Hook>,
     subscriptions: &[&Subscription],
 ) -> TokenStream {
     let export = kind.export();
-    let phase = format_ident!("{}", kind.phase().map_or("Init", Phase::variant));
-    let mut list = vec![quote!(#p::resolve_phase(cell, #export, #p::Phase::#phase))];
+    let variant = format_ident!("{}", phase.variant());
+    let mut list = vec![quote!(#p::resolve_phase(cell, #export, #p::Phase::#variant))];
     list.extend(hook.map(|h| call_hook(model, p, h)));
     list.extend(subscriptions.iter().map(|s| subscribe(p, export, s)));
     let body = steps(list);
-    let function = export_fn(export, quote!(__GADGET.with(|cell| { #body })));
-    if hook.is_some() || !subscriptions.is_empty() {
-        return function;
-    }
-    let mut bridge = model.self_ty.clone();
-    if let Some(last) = bridge.segments.last_mut() {
-        last.ident = bridge_name(&last.ident);
-        last.ident.set_span(
-            model
-                .self_ty
-                .segments
-                .last()
-                .map_or_else(Span::call_site, |s| s.ident.span()),
-        );
-    }
-    let which = format_ident!("{}", kind.phase().map_or("init", Phase::option));
-    quote! {
-        #bridge! { #which { #function } }
-    }
+    export_fn(export, quote!(__GADGET.with(|cell| { #body })))
 }
 
 /// `gadgetStop` / `gadgetPostStop`: the hook alone.

@@ -73,12 +73,18 @@ pub fn build_value(model: &GadgetStruct, p: &TokenStream) -> TokenStream {
                 params.push(quote!(let #ident: #ty = #value;));
             }
             Role::State => {
-                state.push(quote_spanned!(ty.span()=> let #ident: #ty = #p::state_default();));
+                let member = syn::ext::IdentExt::unraw(ident).to_string();
+                state.push(quote_spanned!(ty.span()=>
+                    let #ident: #ty = (&&#p::StateSlot::<#ty>::new()).state_default(#member)?;
+                ));
             }
         }
     }
     let members = model.members.iter().map(|m| &m.ident);
+    let traits =
+        (!state.is_empty()).then(|| quote!(use #p::{WithDefault as _, WithoutDefault as _};));
     quote! {
+        #traits
         #(#datasources)*
         #(#fields)*
         #(#params)*

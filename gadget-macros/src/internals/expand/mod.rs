@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Path;
 
-pub use exports::gadget_impl;
+pub use exports::{gadget_impl, impl_fallback};
 pub use state::{gadget_struct, struct_fallback};
 
 /// `::gadget_api::__private`, or the `crate = "..."` override's.

@@ -1,8 +1,10 @@
 //! The struct's side: `impl GadgetStruct` (how to build the value and
-//! resolve later-phase look-ups) and the bridge macro for the impl.
+//! resolve later-phase look-ups) and the bridge macro through which the
+//! impl block's exports learn what the struct declares.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::super::model::{GadgetStruct, Phase, Role};
 use super::{bridge_name, lookups, private};
@@ -34,26 +36,9 @@ pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
             }
         }
     });
-    let declares = model
-        .members
-        .iter()
-        .any(|m| !matches!(m.role, Role::State))
-        .then(|| {
-            quote!(
-                const __GADGET_DECLARES: bool = true;
-            )
-        });
-    let needs = |phase: Phase| {
-        model
-            .members
-            .iter()
-            .any(|m| matches!(&m.role, Role::Field(f) if f.phase == phase))
-    };
-    let bridge = bridge(ident, needs(Phase::PreStart), needs(Phase::Start));
+    let bridge = bridge(model, &p);
     quote! {
         impl #p::GadgetStruct for #ident {
-            #declares
-
             fn __gadget_new() -> #p::__Result<Self, #p::Error> {
                 #new_body
             }
@@ -65,30 +50,90 @@ pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
             #datasource_fn
         }
 
+        const _: () = #p::assert_gadget_impl::<#ident>();
+
         #bridge
     }
 }
 
-/// The macro that the impl calls with its `gadgetPreStart` / `gadgetStart`
-/// export for the struct's look-ups: kept when the struct has look-ups in
-/// that phase, dropped otherwise.
-fn bridge(ident: &syn::Ident, pre_start: bool, start: bool) -> TokenStream {
-    let name = bridge_name(ident);
-    let keep = |needed: bool| {
-        if needed {
-            quote!($($export)*)
-        } else {
-            TokenStream::new()
-        }
+/// The macro that the impl block calls with its exports. It adds what only
+/// the struct knows: `gadgetPreStart` / `gadgetStart` (handed over by the
+/// impl block when it has no hook there) when the struct has look-ups in
+/// that phase; for a value built from the declarations, the check that
+/// every plain member has `Default`; for a value built by an `#[on_init]`
+/// constructor, the error that the struct declares look-ups it cannot use.
+fn bridge(model: &GadgetStruct, p: &TokenStream) -> TokenStream {
+    let needs = |phase: Phase| {
+        model
+            .members
+            .iter()
+            .any(|m| matches!(&m.role, Role::Field(f) if f.phase == phase))
     };
-    let pre_start = keep(pre_start);
-    let start = keep(start);
+    let keep = |needed: bool, tokens: TokenStream| if needed { tokens } else { TokenStream::new() };
+    let pre_start = keep(needs(Phase::PreStart), quote!($($pre)*));
+    let start = keep(needs(Phase::Start), quote!($($start)*));
+    let defaults = model.members.iter().filter_map(|m| match m.role {
+        Role::State => {
+            let ty = &m.ty;
+            Some(quote_spanned!(ty.span()=> #p::assert_state_default::<#ty>();))
+        }
+        _ => None,
+    });
+    let declared = quote! {
+        const _: () = {
+            #(#defaults)*
+        };
+    };
+    let constructed = model
+        .members
+        .iter()
+        .find(|m| !matches!(m.role, Role::State))
+        .map(|m| {
+            let message = format!(
+                "`{}` is declared with a gadget attribute, but the `#[on_init]` of this gadget \
+                 builds the value itself (it has no `self`): look data sources, fields and \
+                 params up in that constructor and remove the attribute, or make on_init take \
+                 `&mut self`",
+                m.ident
+            );
+            quote_spanned!(m.ident.span()=> ::core::compile_error!(#message);)
+        });
+    arms(
+        &model.ident,
+        declared,
+        constructed.unwrap_or_default(),
+        pre_start,
+        start,
+    )
+}
+
+fn arms(
+    ident: &syn::Ident,
+    declared: TokenStream,
+    constructed: TokenStream,
+    pre_start: TokenStream,
+    start: TokenStream,
+) -> TokenStream {
+    let name = bridge_name(ident);
     quote! {
         #[doc(hidden)]
-        #[allow(unused_macros)]
         macro_rules! #name {
-            (pre_start { $($export:tt)* }) => { #pre_start };
-            (start { $($export:tt)* }) => { #start };
+            (declared; pre_start { $($pre:tt)* } start { $($start:tt)* } exports { $($exports:tt)* }) => {
+                #declared
+                const _: () = {
+                    $($exports)*
+                    #pre_start
+                    #start
+                };
+            };
+            (constructed; pre_start { $($pre:tt)* } start { $($start:tt)* } exports { $($exports:tt)* }) => {
+                #constructed
+                const _: () = {
+                    $($exports)*
+                    #pre_start
+                    #start
+                };
+            };
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
@@ -97,11 +142,11 @@ fn bridge(ident: &syn::Ident, pre_start: bool, start: bool) -> TokenStream {
 }
 
 /// What an invalid struct still gets, so that its impl block causes no
-/// follow-on errors: an `impl GadgetStruct` that is never run (the crate
-/// does not compile) and a bridge that adds nothing.
+/// follow-on errors: an `impl GadgetStruct` that never runs (the crate does
+/// not compile) and a bridge that drops the exports.
 pub fn struct_fallback(ident: &syn::Ident, krate: &syn::Path) -> TokenStream {
     let p = private(krate);
-    let bridge = bridge(ident, false, false);
+    let name = bridge_name(ident);
     quote! {
         impl #p::GadgetStruct for #ident {
             fn __gadget_new() -> #p::__Result<Self, #p::Error> {
@@ -112,6 +157,12 @@ pub fn struct_fallback(ident: &syn::Ident, krate: &syn::Path) -> TokenStream {
             }
         }
 
-        #bridge
+        #[doc(hidden)]
+        macro_rules! #name {
+            ($($tokens:tt)*) => {};
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #name;
     }
 }

@@ -1,0 +1,8 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct NoHooks {
+    seen: u64,
+}
+
+fn main() {}
