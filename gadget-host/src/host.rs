@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use wasmtime::{Config, Engine, Extern, Linker, Store, StoreLimitsBuilder};
+use wasmtime::{Config, Engine, Extern, Linker, Module, Store, StoreLimitsBuilder};
 
 use crate::abi::{AbiTable, WasmType};
 use crate::lifecycle::Gadget;
@@ -16,6 +16,16 @@ use crate::{FieldKind, HostError};
 
 /// ig's memory cap: 256 pages.
 pub const MEMORY_LIMIT_BYTES: usize = 256 * 65536;
+
+/// A compiled gadget module (cheap to clone), from [`Host::compile`].
+#[derive(Clone)]
+pub struct CompiledGadget(pub(crate) Module);
+
+impl std::fmt::Debug for CompiledGadget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledGadget").finish_non_exhaustive()
+    }
+}
 
 /// The module's captured stdout and stderr.
 #[derive(Clone)]
@@ -184,10 +194,23 @@ impl Host {
         Self::builder().build()
     }
 
-    /// Loads a module from bytes (wasm or, for tests, WAT text): compiles,
+    /// Loads a module from its wasm bytes: compiles,
     /// instantiates, runs `_initialize` and checks `gadgetAPIVersion`.
     pub fn load(&self, wasm: &[u8]) -> Result<Gadget, HostError> {
-        Gadget::load(self, wasm)
+        Gadget::instantiate(self, &self.compile(wasm)?)
+    }
+
+    /// Compiles a module once, to instantiate it many times with
+    /// [`instantiate`](Self::instantiate).
+    pub fn compile(&self, wasm: &[u8]) -> Result<CompiledGadget, HostError> {
+        Module::new(&self.engine, wasm)
+            .map(CompiledGadget)
+            .map_err(|e| HostError::Compile(format!("{e:#}")))
+    }
+
+    /// A fresh instance of a compiled module, with a fresh copy of the world.
+    pub fn instantiate(&self, module: &CompiledGadget) -> Result<Gadget, HostError> {
+        Gadget::instantiate(self, module)
     }
 
     /// Loads a module from a file.

@@ -58,7 +58,7 @@ pub use driver::{DataSourceInfo, MapView, ObserverId};
 pub use error::{Hazard, HostError};
 pub use events::{Emission, Event, FieldKind, Value};
 pub use handles::{ElementHandle, MAX_HANDLES};
-pub use host::{Host, HostBuilder, MEMORY_LIMIT_BYTES, RegisteredImport};
+pub use host::{CompiledGadget, Host, HostBuilder, MEMORY_LIMIT_BYTES, RegisteredImport};
 pub use lifecycle::Gadget;
 pub use logging::{LogLevel, LogRecord, LogSource};
 pub use perf::PerfRecord;

@@ -1,10 +1,10 @@
 //! Loading a gadget and running its hooks as ig does (ABI §1).
 
-use wasmtime::{Func, Instance, Module, Store, Val, ValType};
+use wasmtime::{Func, Instance, Store, Val, ValType};
 
 use crate::datasource::{CtxKind, FieldDef};
 use crate::error::Hazard;
-use crate::host::{Host, Output};
+use crate::host::{CompiledGadget, Host, Output};
 use crate::state::{HostState, Phase};
 use crate::HostError;
 
@@ -39,11 +39,10 @@ fn val_bits(v: &Val) -> Option<i64> {
 }
 
 impl Gadget {
-    pub(crate) fn load(host: &Host, wasm: &[u8]) -> Result<Gadget, HostError> {
-        let module = Module::new(&host.engine, wasm).map_err(|e| HostError::Compile(format!("{e:#}")))?;
+    pub(crate) fn instantiate(host: &Host, module: &CompiledGadget) -> Result<Gadget, HostError> {
         let (mut store, output) = host.new_store();
         let instance =
-            host.linker.instantiate(&mut store, &module).map_err(|e| HostError::Instantiate(format!("{e:?}")))?;
+            host.linker.instantiate(&mut store, &module.0).map_err(|e| HostError::Instantiate(format!("{e:?}")))?;
         let memory = instance.get_memory(&mut store, "memory");
         store.data_mut().memory = memory;
         if let Some(init) = instance.get_func(&mut store, "_initialize") {
