@@ -43,7 +43,11 @@ fn table_describes_api_version_1_of_module_ig() {
     assert_eq!(t.module, "ig");
     assert_eq!(t.api_version, gadget_api::API_VERSION);
     assert_eq!(t.import.len(), 41);
-    assert!(t.export.iter().any(|e| e.name == "gadgetAPIVersion" && e.results == ["i64"]));
+    assert!(
+        t.export
+            .iter()
+            .any(|e| e.name == "gadgetAPIVersion" && e.results == ["i64"])
+    );
 }
 
 /// The wasm type of a Rust parameter or result type in `sys`.
@@ -51,7 +55,10 @@ fn wasm_type(ty: &syn::Type) -> String {
     match ty {
         syn::Type::Path(p) if p.path.is_ident("i32") => "i32".into(),
         syn::Type::Path(p) if p.path.is_ident("i64") => "i64".into(),
-        other => panic!("sys uses a type that is not a wasm value type: {}", quote_type(other)),
+        other => panic!(
+            "sys uses a type that is not a wasm value type: {}",
+            quote_type(other)
+        ),
     }
 }
 
@@ -105,14 +112,24 @@ fn sys_declares_exactly_the_tables_imports() {
     let declared = sys_declarations();
     let expected = signatures(&table().import);
     for (name, sig) in &expected {
-        assert_eq!(declared.get(name), Some(sig), "sys::{name} must have the table's signature");
+        assert_eq!(
+            declared.get(name),
+            Some(sig),
+            "sys::{name} must have the table's signature"
+        );
     }
     for name in declared.keys() {
-        assert!(expected.contains_key(name), "sys::{name} is not in the ABI table");
+        assert!(
+            expected.contains_key(name),
+            "sys::{name} is not in the ABI table"
+        );
     }
     let mut names: Vec<&str> = gadget_api::sys::IMPORT_NAMES.to_vec();
     names.sort_unstable();
-    assert_eq!(names, expected.keys().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        names,
+        expected.keys().map(String::as_str).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -175,7 +192,10 @@ fn a_gadget_calling_every_safe_function_imports_exactly_the_table() {
         .filter(|((module, _), _)| module == "ig")
         .map(|((_, name), sig)| (name.clone(), sig.clone()))
         .collect();
-    assert_eq!(from_ig, expected, "the api-coverage gadget must import every `ig` function, with the table's types");
+    assert_eq!(
+        from_ig, expected,
+        "the api-coverage gadget must import every `ig` function, with the table's types"
+    );
     for (module, name) in imports.keys() {
         assert!(
             module == "ig" || module == "wasi_snapshot_preview1",
