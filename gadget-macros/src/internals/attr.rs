@@ -2,47 +2,49 @@
 //! the options mean together is checked in `validate`.
 
 use darling::FromMeta;
-use darling::util::{Flag, SpannedValue};
-use syn::{Expr, LitStr, Meta};
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Expr, Lit, LitStr, Meta};
 
 /// `#[gadget(...)]` on the struct or the impl.
 #[derive(Debug, Default, FromMeta)]
 pub struct GadgetArgs {
     /// `crate = "path"`: where `gadget_api` is, for re-exports.
     #[darling(rename = "crate")]
-    pub krate: Option<syn::Path>,
+    pub krate: Option<CratePath>,
 }
 
 /// `#[datasource(name = "...", new, array, unreference)]` on a `DataSource` member.
 #[derive(Debug, FromMeta)]
 pub struct DataSourceArgs {
-    pub name: Option<SpannedValue<String>>,
+    pub name: Option<Str>,
     /// Created by the gadget (`newDataSource`) instead of looked up.
-    pub new: Flag,
+    pub new: Word,
     /// With `new`: an array data source.
-    pub array: Flag,
+    pub array: Word,
     /// With `new`: a single data source (the default).
-    pub single: Flag,
+    pub single: Word,
     /// The gadget consumes it: later operators do not receive it.
-    pub unreference: Flag,
+    pub unreference: Word,
 }
 
 /// `#[field(datasource = "...", name = "...", add, tags = [...], phase = "...")]`.
 #[derive(Debug, FromMeta)]
 pub struct FieldArgs {
-    pub datasource: SpannedValue<String>,
-    pub name: Option<SpannedValue<String>>,
+    pub datasource: Option<Str>,
+    pub name: Option<Str>,
     /// Created by the gadget (`dataSourceAddField`) instead of looked up.
-    pub add: Flag,
+    pub add: Word,
     #[darling(default)]
-    pub tags: Vec<LitStr>,
-    pub phase: Option<SpannedValue<PhaseArg>>,
+    pub tags: Tags,
+    pub phase: Option<darling::util::SpannedValue<PhaseArg>>,
 }
 
 /// `#[param(key = "...", default = ...)]`.
 #[derive(Debug, FromMeta)]
 pub struct ParamArgs {
-    pub key: Option<SpannedValue<String>>,
+    pub key: Option<Str>,
     #[darling(default, with = verbatim_expr, map = Some)]
     pub default: Option<Expr>,
 }
@@ -50,11 +52,11 @@ pub struct ParamArgs {
 /// `#[subscribe(datasource = "...", priority = N, kind = "...", phase = "...")]`.
 #[derive(Debug, FromMeta)]
 pub struct SubscribeArgs {
-    pub datasource: SpannedValue<String>,
+    pub datasource: Option<Str>,
     #[darling(default)]
     pub priority: Priority,
-    pub kind: Option<SpannedValue<KindArg>>,
-    pub phase: Option<SpannedValue<PhaseArg>>,
+    pub kind: Option<darling::util::SpannedValue<KindArg>>,
+    pub phase: Option<darling::util::SpannedValue<PhaseArg>>,
 }
 
 /// `phase = "init" | "pre_start" | "start"`.
@@ -77,6 +79,127 @@ pub enum KindArg {
     Array,
     #[darling(rename = "packet")]
     Packet,
+}
+
+/// A string option's value (`"exec"`) and where it was written.
+#[derive(Debug, Clone)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+impl FromMeta for Str {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Ok(Str {
+                value: s.value(),
+                span: s.span(),
+            }),
+            Expr::Group(g) => Self::from_expr(&g.expr),
+            other => Err(darling::Error::custom(format!(
+                "expected a string in quotes: write `\"{}\"`",
+                other.to_token_stream().to_string().trim_matches('"')
+            ))
+            .with_span(other)),
+        }
+    }
+
+    fn from_word() -> darling::Result<Self> {
+        Err(darling::Error::custom(
+            "this option needs a value: write `option = \"value\"`",
+        ))
+    }
+}
+
+/// A flag option (`add`, `new`): present or not, without a value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Word(Option<Span>);
+
+impl Word {
+    pub fn is_present(&self) -> bool {
+        self.0.is_some()
+    }
+
+    pub fn span(&self) -> Span {
+        self.0.unwrap_or_else(Span::call_site)
+    }
+}
+
+impl FromMeta for Word {
+    fn from_none() -> Option<Self> {
+        Some(Word(None))
+    }
+
+    fn from_meta(item: &Meta) -> darling::Result<Self> {
+        match item {
+            Meta::Path(p) => Ok(Word(Some(p.span()))),
+            Meta::NameValue(nv) => Err(darling::Error::custom(format!(
+                "`{0}` is a flag without a value: write `{0}` alone",
+                nv.path.to_token_stream()
+            ))
+            .with_span(&nv.value)),
+            Meta::List(list) => Err(darling::Error::custom(format!(
+                "`{0}` is a flag without a value: write `{0}` alone",
+                list.path.to_token_stream()
+            ))
+            .with_span(list)),
+        }
+    }
+}
+
+/// `tags = ["columns.width:16", ...]` (or one tag as a string).
+#[derive(Debug, Clone, Default)]
+pub struct Tags(pub Vec<LitStr>);
+
+impl FromMeta for Tags {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        let tag = |e: &Expr| match e {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Ok(s.clone()),
+            other => Err(darling::Error::custom(
+                "a tag is a string in quotes: write `tags = [\"columns.width:16\"]`",
+            )
+            .with_span(other)),
+        };
+        match expr {
+            Expr::Array(array) => {
+                let mut errors = darling::Error::accumulator();
+                let tags = array
+                    .elems
+                    .iter()
+                    .filter_map(|e| errors.handle(tag(e)))
+                    .collect();
+                errors.finish_with(Tags(tags))
+            }
+            Expr::Group(g) => Self::from_expr(&g.expr),
+            other => tag(other).map(|t| Tags(vec![t])),
+        }
+    }
+}
+
+/// `crate = "path"`.
+#[derive(Debug, Clone)]
+pub struct CratePath(pub syn::Path);
+
+impl FromMeta for CratePath {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        let wrong = || {
+            darling::Error::custom(
+                "`crate` is the path to gadget_api in quotes: write `crate = \"my_sdk::gadget_api\"`",
+            )
+            .with_span(expr)
+        };
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(s), ..
+            }) => s.parse().map(CratePath).map_err(|_| wrong()),
+            Expr::Group(g) => Self::from_expr(&g.expr),
+            _ => Err(wrong()),
+        }
+    }
 }
 
 /// A subscription priority: an `i32`, negative ones included.

@@ -4,10 +4,11 @@
 use std::fmt::Display;
 
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 
 #[derive(Default)]
 pub struct Ctxt {
-    errors: Vec<darling::Error>,
+    errors: Vec<syn::Error>,
 }
 
 impl Ctxt {
@@ -17,13 +18,17 @@ impl Ctxt {
 
     /// An error at `span`.
     pub fn error(&mut self, span: Span, message: impl Display) {
-        self.errors
-            .push(syn::Error::new(span, message.to_string()).into());
+        self.errors.push(syn::Error::new(span, message));
+    }
+
+    /// An error covering all of `tokens` (an attribute, a type).
+    pub fn error_spanned(&mut self, tokens: impl ToTokens, message: impl Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, message));
     }
 
     /// Keeps a darling error (unknown options with suggestions, wrong value types).
     pub fn push(&mut self, error: darling::Error) {
-        self.errors.push(error);
+        self.errors.push(error.into());
     }
 
     /// The value of `result`, or `None` with its error kept.
@@ -43,6 +48,9 @@ impl Ctxt {
 
     /// The `compile_error!`s of every error kept, in the order found.
     pub fn into_compile_errors(self) -> TokenStream {
-        darling::Error::multiple(self.errors).write_errors()
+        self.errors
+            .into_iter()
+            .map(|e| e.into_compile_error())
+            .collect()
     }
 }

@@ -76,12 +76,22 @@ pub fn expand_gadget(attr: TokenStream, item: TokenStream) -> TokenStream {
                 Item::Mod(m) => (m.mod_token.span(), "a module"),
                 _ => (other.span(), "this item"),
             };
+            let hint = match &other {
+                Item::Enum(_) => {
+                    "; keep the enum as a member of the gadget's struct: `#[gadget] struct \
+                     MyGadget { mode: Mode }`"
+                }
+                Item::Fn(_) => {
+                    "; make the function a method of the `#[gadget] impl` block with a hook \
+                     attribute such as `#[on_init]`"
+                }
+                _ => "",
+            };
             cx.error(
                 span,
                 format!(
                     "#[gadget] goes on a struct (the gadget's state) and on its impl block \
-                     (its hooks), not on {what}; for an enum, wrap it in a struct: \
-                     `#[gadget] struct MyGadget {{ mode: Mode }}`"
+                     (its hooks), not on {what}{hint}"
                 ),
             );
             let errors = cx.into_compile_errors();

@@ -170,7 +170,8 @@ pub struct Hook {
     /// The return type's span (or the method name's), for type errors.
     pub output_span: Span,
     pub sig: syn::Signature,
-    pub attr_span: Span,
+    /// The whole attribute, for errors about it.
+    pub attr: proc_macro2::TokenStream,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,7 +212,8 @@ pub struct Subscription {
     pub callback_id: u64,
     pub output_span: Span,
     pub sig: syn::Signature,
-    pub attr_span: Span,
+    /// The whole attribute, for errors about it.
+    pub attr: proc_macro2::TokenStream,
 }
 
 impl Subscription {

@@ -31,21 +31,22 @@ pub fn gadget_args(attr: TokenStream, cx: &mut Ctxt) -> GadgetArgs {
 pub fn crate_path(args: &GadgetArgs) -> Path {
     args.krate
         .clone()
+        .map(|k| k.0)
         .unwrap_or_else(|| syn::parse_quote!(::gadget_api))
 }
 
 /// Parses the struct's members and strips their gadget attributes.
 pub fn gadget_struct(args: &GadgetArgs, item: &mut ItemStruct, cx: &mut Ctxt) -> GadgetStruct {
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
-        cx.error(
-            item.generics.span(),
+        cx.error_spanned(
+            &item.generics,
             "a #[gadget] struct cannot be generic: ig loads one module with one gadget value; \
              remove the generic parameters and use concrete types",
         );
     }
     if let Fields::Unnamed(fields) = &item.fields {
-        cx.error(
-            fields.span(),
+        cx.error_spanned(
+            fields,
             format!(
                 "a #[gadget] struct has named fields: write `struct {} {{ name: Type, .. }}` \
                  (or `struct {};` for a gadget without state)",
@@ -82,14 +83,14 @@ fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
         .ident
         .as_ref()
         .map_or_else(|| field.ty.span(), |i| i.span());
-    let mut roles: Vec<(Span, &'static str, Role)> = Vec::new();
+    let mut roles: Vec<(TokenStream, &'static str, Role)> = Vec::new();
     for attr in take_attrs(
         &mut field.attrs,
         names::MEMBER_ATTRS,
         names::METHOD_ATTRS,
         cx,
     ) {
-        let span = attr.span();
+        let span = quote::ToTokens::to_token_stream(&attr);
         let Some(name) = names::single_ident(attr.path()) else {
             continue;
         };
@@ -97,7 +98,7 @@ fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
             "datasource" => attr::parse_options::<DataSourceArgs>(&attr.meta)
                 .map(|a| datasource_role(a, &rust_name, rust_span, cx)),
             "field" => attr::parse_options::<FieldArgs>(&attr.meta)
-                .map(|a| field_role(a, &rust_name, rust_span)),
+                .and_then(|a| field_role(a, &rust_name, rust_span, &attr)),
             "param" => attr::parse_options::<ParamArgs>(&attr.meta).map(|a| {
                 Role::Param(ParamDecl {
                     key: named_or(a.key, &rust_name, rust_span),
@@ -117,9 +118,9 @@ fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
     let Some((_, first_name, role)) = roles.next() else {
         return Role::State;
     };
-    for (span, name, _) in roles {
-        cx.error(
-            span,
+    for (attr, name, _) in roles {
+        cx.error_spanned(
+            attr,
             format!(
                 "`{rust_name}` already has `#[{first_name}]`: a member is either a data source, \
                  a field or a param; declare another member for `#[{name}]`"
@@ -130,8 +131,8 @@ fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
 }
 
 fn method_attr_on_member(attr: &Attribute, name: &str, cx: &mut Ctxt) {
-    cx.error(
-        attr.span(),
+    cx.error_spanned(
+        attr,
         format!(
             "`#[{name}]` goes on a method of the `#[gadget] impl` block, not on a member of the \
              struct"
@@ -139,15 +140,11 @@ fn method_attr_on_member(attr: &Attribute, name: &str, cx: &mut Ctxt) {
     );
 }
 
-fn named_or(
-    value: Option<darling::util::SpannedValue<String>>,
-    fallback: &str,
-    span: Span,
-) -> Named {
+fn named_or(value: Option<attr::Str>, fallback: &str, span: Span) -> Named {
     match value {
         Some(v) => Named {
-            span: v.span(),
-            value: v.as_ref().clone(),
+            span: v.span,
+            value: v.value,
         },
         None => Named {
             value: fallback.to_owned(),
@@ -206,22 +203,47 @@ fn datasource_role(args: DataSourceArgs, rust_name: &str, span: Span, cx: &mut C
     })
 }
 
-fn field_role(args: FieldArgs, rust_name: &str, span: Span) -> Role {
+fn field_role(
+    args: FieldArgs,
+    rust_name: &str,
+    span: Span,
+    attr: &Attribute,
+) -> darling::Result<Role> {
     let (phase, phase_span) = match args.phase {
         Some(p) => (phase_of(*p), Some(p.span())),
         None => (Phase::Init, None),
     };
-    Role::Field(FieldDecl {
-        datasource: Named {
-            span: args.datasource.span(),
-            value: args.datasource.as_ref().clone(),
-        },
+    let datasource = required_datasource(args.datasource, "field", attr)?;
+    Ok(Role::Field(FieldDecl {
+        datasource,
         name: named_or(args.name, rust_name, span),
         add: args.add.is_present().then(|| args.add.span()),
-        tags: args.tags,
+        tags: args.tags.0,
         phase,
         phase_span,
-    })
+    }))
+}
+
+/// `datasource = "..."`, which `#[field]` and `#[subscribe]` cannot do without.
+fn required_datasource(
+    value: Option<attr::Str>,
+    which: &str,
+    attr: &Attribute,
+) -> darling::Result<Named> {
+    match value {
+        Some(v) => Ok(Named {
+            span: v.span,
+            value: v.value,
+        }),
+        None => Err(syn::Error::new_spanned(
+            attr,
+            format!(
+                "`#[{which}]` needs the name of its data source: write \
+                 `#[{which}(datasource = \"exec\", ..)]`"
+            ),
+        )
+        .into()),
+    }
 }
 
 pub fn phase_of(p: PhaseArg) -> Phase {
@@ -267,16 +289,16 @@ fn take_attrs(
 pub fn gadget_impl(args: &GadgetArgs, item: &mut ItemImpl, cx: &mut Ctxt) -> Option<GadgetImpl> {
     let mut fine = true;
     if let Some((_, path, _)) = &item.trait_ {
-        cx.error(
-            path.span(),
+        cx.error_spanned(
+            path,
             "#[gadget] goes on the gadget's own impl block (`impl MyGadget { .. }`) that holds \
              its hooks, not on a trait impl",
         );
         fine = false;
     }
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
-        cx.error(
-            item.generics.span(),
+        cx.error_spanned(
+            &item.generics,
             "a #[gadget] impl cannot be generic: the gadget is one concrete type; remove the \
              generic parameters",
         );
@@ -324,8 +346,8 @@ pub fn gadget_impl(args: &GadgetArgs, item: &mut ItemImpl, cx: &mut Ctxt) -> Opt
 fn strip_misplaced(attrs: &mut Vec<Attribute>, cx: &mut Ctxt) {
     for attr in take_attrs(attrs, names::METHOD_ATTRS, names::MEMBER_ATTRS, cx) {
         let name = names::single_ident(attr.path()).unwrap_or_default();
-        cx.error(
-            attr.span(),
+        cx.error_spanned(
+            &attr,
             format!("`#[{name}]` goes on a method (`fn name(&mut self ..)`)"),
         );
     }
@@ -357,8 +379,8 @@ fn method_roles(
         let name = names::single_ident(attr.path()).unwrap_or_default();
         if let Some(kind) = HookKind::from_attribute(&name) {
             if !matches!(attr.meta, Meta::Path(_)) {
-                cx.error(
-                    attr.meta.span(),
+                cx.error_spanned(
+                    &attr.meta,
                     format!("`#[{name}]` takes no options: write `#[{name}]`"),
                 );
             }
@@ -368,27 +390,28 @@ fn method_roles(
                 receiver,
                 output_span,
                 sig: method.sig.clone(),
-                attr_span: attr.span(),
+                attr: quote::ToTokens::to_token_stream(&attr),
             });
         } else if name == "subscribe" {
-            let Some(args) = cx.handle(attr::parse_options::<SubscribeArgs>(&attr.meta)) else {
+            let parsed = attr::parse_options::<SubscribeArgs>(&attr.meta).and_then(|args| {
+                required_datasource(args.datasource.clone(), "subscribe", &attr)
+                    .map(|ds| (args, ds))
+            });
+            let Some((args, datasource)) = cx.handle(parsed) else {
                 continue;
             };
             let id = *next_id;
             *next_id += 1;
             subscriptions.push(Subscription {
                 method: method.sig.ident.clone(),
-                datasource: Named {
-                    span: args.datasource.span(),
-                    value: args.datasource.as_ref().clone(),
-                },
+                datasource,
                 priority: args.priority.0,
                 kind_option: args.kind.map(|k| (*k, k.span())),
                 phase: args.phase.map_or(Phase::Init, |p| phase_of(*p)),
                 callback_id: id,
                 output_span,
                 sig: method.sig.clone(),
-                attr_span: attr.span(),
+                attr: quote::ToTokens::to_token_stream(&attr),
             });
         } else {
             cx.error(

@@ -22,8 +22,8 @@ pub fn gadget_struct(model: &GadgetStruct, cx: &mut Ctxt) {
         match &member.role {
             Role::DataSource(ds) => {
                 if last_ident(&member.ty).as_deref() != Some("DataSource") {
-                    cx.error(
-                        member.ty.span(),
+                    cx.error_spanned(
+                        &member.ty,
                         format!(
                             "a `#[datasource]` member has type `DataSource` (found `{}`)",
                             show(&member.ty)
@@ -132,8 +132,8 @@ fn check_field_type(ty: &Type, cx: &mut Ctxt) {
         _ => None,
     };
     let Some(inner) = inner else {
-        cx.error(
-            ty.span(),
+        cx.error_spanned(
+            ty,
             format!(
                 "a `#[field]` member has type `Field<T>`, with `T` one of bool, i8..i64, \
                  u8..u64, f32, f64, String, Bytes (found `{}`)",
@@ -151,8 +151,8 @@ fn check_field_type(ty: &Type, cx: &mut Ctxt) {
         _ => None,
     };
     if let Some(hint) = hint {
-        cx.error(
-            inner.span(),
+        cx.error_spanned(
+            inner,
             format!("`Field<{shown}>` is not a field type: write `{hint}`"),
         );
     }
@@ -169,8 +169,8 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
         let mut same = model.hooks.iter().filter(|h| h.kind == kind);
         if let Some(first) = same.next() {
             for dup in same {
-                cx.error(
-                    dup.attr_span,
+                cx.error_spanned(
+                    &dup.attr,
                     format!(
                         "a gadget has one `#[{}]` hook, and `{}` already is it; call `{}` from \
                          `{}` instead",
@@ -186,8 +186,8 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
     let mut methods: BTreeMap<String, &'static str> = BTreeMap::new();
     for hook in &model.hooks {
         if let Some(other) = methods.insert(hook.method.to_string(), hook.kind.attribute()) {
-            cx.error(
-                hook.attr_span,
+            cx.error_spanned(
+                &hook.attr,
                 format!(
                     "`{}` already is the `#[{other}]` hook; a method has one gadget attribute",
                     hook.method
@@ -201,8 +201,8 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
     let mut seen: BTreeMap<(String, &str), ()> = BTreeMap::new();
     for sub in &model.subscriptions {
         if let Some(hook) = methods.get(&sub.method.to_string()) {
-            cx.error(
-                sub.attr_span,
+            cx.error_spanned(
+                &sub.attr,
                 format!(
                     "`{}` already is the `#[{hook}]` hook; a subscription needs its own method",
                     sub.method
@@ -214,8 +214,8 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
             .insert((sub.method.to_string(), &sub.datasource.value), ())
             .is_some()
         {
-            cx.error(
-                sub.attr_span,
+            cx.error_spanned(
+                &sub.attr,
                 format!(
                     "`{}` is already subscribed to data source `{}`",
                     sub.method, sub.datasource.value
@@ -249,8 +249,8 @@ fn common_signature(sig: &Signature, cx: &mut Ctxt) {
         );
     }
     if let Some(abi) = &sig.abi {
-        cx.error(
-            abi.span(),
+        cx.error_spanned(
+            abi,
             format!(
                 "`{name}` is a plain Rust method: remove `{}` (the generated exports are the \
                  `extern \"C\"` functions)",
@@ -264,12 +264,16 @@ fn common_signature(sig: &Signature, cx: &mut Ctxt) {
         .iter()
         .find(|p| !matches!(p, syn::GenericParam::Lifetime(_)));
     if let Some(param) = generic {
-        cx.error(
-            param.span(),
+        let which = match param {
+            syn::GenericParam::Type(t) => t.ident.to_string(),
+            syn::GenericParam::Const(c) => c.ident.to_string(),
+            syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
+        };
+        cx.error_spanned(
+            param,
             format!(
                 "`{name}` cannot be generic: the generated code calls it with concrete types; \
-                 remove `{}`",
-                param.to_token_stream()
+                 remove the parameter `{which}`"
             ),
         );
     }
@@ -309,8 +313,8 @@ fn check_hook_signature(
             return;
         }
         if sig.inputs.iter().next().is_some() {
-            cx.error(
-                sig.inputs.span(),
+            cx.error_spanned(
+                &sig.inputs,
                 format!(
                     "an `#[on_init]` that builds the gadget takes no arguments: write `fn \
                      {name}() -> Result<Self>`, or `fn {name}(&mut self)` to finish a value \
@@ -344,8 +348,8 @@ fn check_hook_signature(
         .filter(|a| matches!(a, FnArg::Typed(_)))
         .collect();
     if let Some(first) = extra.first() {
-        cx.error(
-            first.span(),
+        cx.error_spanned(
+            first,
             format!(
                 "a `#[{attr}]` hook takes no arguments besides `self`: write `fn {name}(&mut \
                  self)`"
@@ -387,8 +391,8 @@ fn check_subscription_signature(sub: &Subscription, cx: &mut Ctxt) {
         [arg] => {
             let by_type = sub.kind_of_argument();
             if let Type::Reference(r) = &*arg.ty {
-                cx.error(
-                    arg.ty.span(),
+                cx.error_spanned(
+                    &arg.ty,
                     format!(
                         "take the event by value: `{}` is `Copy` and borrows the callback \
                          already (write `{}`)",
@@ -408,8 +412,8 @@ fn check_subscription_signature(sub: &Subscription, cx: &mut Ctxt) {
                             show(&arg.ty)
                         ),
                     ),
-                    (None, None) => cx.error(
-                        arg.ty.span(),
+                    (None, None) => cx.error_spanned(
+                        &arg.ty,
                         format!(
                             "a subscription receives `Data<'_>` (one record), `DataArray<'_>` \
                              (an array data source's records) or `Packet<'_>` (the packet), \
@@ -422,8 +426,8 @@ fn check_subscription_signature(sub: &Subscription, cx: &mut Ctxt) {
                 }
             }
         }
-        [_, extra, ..] => cx.error(
-            extra.span(),
+        [_, extra, ..] => cx.error_spanned(
+            extra,
             format!(
                 "a `#[subscribe]` method receives one event: write `fn {name}(&mut self, data: \
                  {expected})`"
@@ -454,8 +458,8 @@ fn check_unit_output(sig: &Signature, what: &str, cx: &mut Ctxt) {
                 PathArguments::AngleBracketed(args) => match args.args.first() {
                     Some(GenericArgument::Type(Type::Tuple(t))) => t.elems.is_empty(),
                     Some(GenericArgument::Type(other)) => {
-                        cx.error(
-                            other.span(),
+                        cx.error_spanned(
+                            other,
                             format!(
                                 "{what} returns `Result<(), E>`: ig only learns success or \
                                  failure, so the `Ok` value would be lost (found `{}`)",
@@ -473,8 +477,8 @@ fn check_unit_output(sig: &Signature, what: &str, cx: &mut Ctxt) {
         _ => false,
     };
     if !ok {
-        cx.error(
-            ty.span(),
+        cx.error_spanned(
+            ty,
             format!(
                 "{what} returns `()` or `Result<(), E>` with `E: Display` (found `{}`); errors \
                  are logged with the method's name and make the export return 1",

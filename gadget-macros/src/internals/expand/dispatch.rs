@@ -22,8 +22,11 @@ pub fn callback_export(model: &GadgetImpl, p: &TokenStream) -> Option<TokenStrea
             SubscriptionKind::Packet => quote!(run_packet_callback),
         };
         let call = quote_spanned!(sub.output_span=> |gadget, event| #ty::#method(gadget, event));
+        let p = super::respan(p, sub.output_span);
+        let run =
+            quote_spanned!(sub.output_span=> #p::#run(cell, #name, #datasource, handle, #call));
         quote! {
-            #id => #p::#run(cell, #name, #datasource, handle, #call),
+            #id => #run,
         }
     });
     Some(quote! {

@@ -112,7 +112,8 @@ fn call_hook(model: &GadgetImpl, p: &TokenStream, hook: &Hook) -> TokenStream {
     let method = &hook.method;
     let name = method.to_string();
     let call = quote_spanned!(hook.output_span=> |gadget| #ty::#method(gadget));
-    quote!(#p::run_hook(cell, #export, #name, #call))
+    let p = super::respan(p, hook.output_span);
+    quote_spanned!(hook.output_span=> #p::run_hook(cell, #export, #name, #call))
 }
 
 fn subscribe(p: &TokenStream, export: &str, sub: &Subscription) -> TokenStream {
@@ -149,7 +150,8 @@ fn init_export(
             let method = &h.method;
             let name = method.to_string();
             let call = quote_spanned!(h.output_span=> || #ty::#method());
-            list.push(quote!(#p::init_with(cell, #name, #call)));
+            let p = super::respan(p, h.output_span);
+            list.push(quote_spanned!(h.output_span=> #p::init_with(cell, #name, #call)));
         }
         Some(h) => {
             list.push(quote!(#p::init_value(cell)));

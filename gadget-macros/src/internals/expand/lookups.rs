@@ -59,6 +59,7 @@ pub fn build_value(model: &GadgetStruct, p: &TokenStream) -> TokenStream {
             }
             Role::Param(param) => {
                 let key = param.key.lit();
+                let p = &super::respan(p, ty.span());
                 let value = match &param.default {
                     None => quote_spanned!(ty.span()=> #p::param::<#ty>(#key)?),
                     Some(Expr::Lit(syn::ExprLit {
@@ -74,6 +75,7 @@ pub fn build_value(model: &GadgetStruct, p: &TokenStream) -> TokenStream {
             }
             Role::State => {
                 let member = syn::ext::IdentExt::unraw(ident).to_string();
+                let p = &super::respan(p, ty.span());
                 state.push(quote_spanned!(ty.span()=>
                     let #ident: #ty = (&&#p::StateSlot::<#ty>::new()).state_default(#member)?;
                 ));

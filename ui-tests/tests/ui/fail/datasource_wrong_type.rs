@@ -1,0 +1,12 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct G {
+    #[datasource(name = "exec")]
+    exec: String,
+}
+
+#[gadget]
+impl G {}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use gadget_api::prelude::*;
+
+#[gadget(crat = "gadget_api")]
+struct G;
+
+#[gadget]
+impl G {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct G<T> {
+    value: T,
+}
+
+fn main() {}

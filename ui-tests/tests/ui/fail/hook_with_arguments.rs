@@ -1,0 +1,12 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct G;
+
+#[gadget]
+impl G {
+    #[on_start]
+    fn start(&mut self, _verbose: bool) {}
+}
+
+fn main() {}

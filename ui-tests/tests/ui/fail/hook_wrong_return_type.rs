@@ -1,0 +1,14 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct G;
+
+#[gadget]
+impl G {
+    #[on_start]
+    fn start(&mut self) -> bool {
+        true
+    }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+enum G {
+    Fast,
+    Slow,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+fn init() {}
+
+fn main() {}

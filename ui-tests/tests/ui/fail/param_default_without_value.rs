@@ -1,0 +1,12 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct G {
+    #[param(default)]
+    width: u32,
+}
+
+#[gadget]
+impl G {}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct G;
+
+#[gadget]
+impl G {
+    #[subscribe(datasource = "exec")]
+    #[subscribe(datasource = "exec", priority = 5)]
+    fn on_exec(&mut self, _data: Data<'_>) {}
+}
+
+fn main() {}
