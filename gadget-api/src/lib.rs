@@ -95,6 +95,8 @@
 #![warn(missing_docs)]
 
 pub mod abi;
+#[doc = include_str!("attributes.md")]
+pub mod attributes {}
 pub mod buffer;
 pub mod config;
 pub mod data;
