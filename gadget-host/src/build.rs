@@ -27,13 +27,18 @@ pub fn ensure_wasm_target() -> Result<(), HostError> {
             .ok()
             .filter(|o| o.status.success())
             .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-            .is_some_and(|dir| dir.is_dir() && std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()))
+            .is_some_and(|dir| {
+                dir.is_dir() && std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some())
+            })
     };
     if installed() {
         return Ok(());
     }
-    let out = run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
-        .map_err(|e| HostError::Build(format!("the {WASM_TARGET} target is missing and {e}; run `rustup target add {WASM_TARGET}`")))?;
+    let out = run(Command::new("rustup").args(["target", "add", WASM_TARGET])).map_err(|e| {
+        HostError::Build(format!(
+            "the {WASM_TARGET} target is missing and {e}; run `rustup target add {WASM_TARGET}`"
+        ))
+    })?;
     if !out.status.success() || !installed() {
         return Err(HostError::Build(format!(
             "the {WASM_TARGET} target is missing and `rustup target add {WASM_TARGET}` failed:\n{}\nrun `rustup target add {WASM_TARGET}` by hand",
@@ -50,10 +55,21 @@ pub fn build_wasm(crate_dir: &Path) -> Result<PathBuf, HostError> {
     ensure_wasm_target()?;
     let manifest = crate_dir.join("Cargo.toml");
     if !manifest.is_file() {
-        return Err(HostError::Build(format!("no Cargo.toml in `{}`", crate_dir.display())));
+        return Err(HostError::Build(format!(
+            "no Cargo.toml in `{}`",
+            crate_dir.display()
+        )));
     }
-    let meta = run(Command::new(cargo()).args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"]).arg(&manifest))
-        .map_err(HostError::Build)?;
+    let meta = run(Command::new(cargo())
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+        ])
+        .arg(&manifest))
+    .map_err(HostError::Build)?;
     if !meta.status.success() {
         return Err(HostError::Build(format!(
             "`cargo metadata --manifest-path {}` failed:\n{}",
@@ -61,20 +77,34 @@ pub fn build_wasm(crate_dir: &Path) -> Result<PathBuf, HostError> {
             String::from_utf8_lossy(&meta.stderr).trim()
         )));
     }
-    let meta: serde_json::Value =
-        serde_json::from_slice(&meta.stdout).map_err(|e| HostError::Build(format!("reading cargo metadata: {e}")))?;
+    let meta: serde_json::Value = serde_json::from_slice(&meta.stdout)
+        .map_err(|e| HostError::Build(format!("reading cargo metadata: {e}")))?;
     let canonical = manifest.canonicalize().unwrap_or_else(|_| manifest.clone());
     let package = meta["packages"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|p| p["manifest_path"].as_str().map(PathBuf::from).is_some_and(|m| m == canonical || m == manifest))
-        .ok_or_else(|| HostError::Build(format!("cargo metadata does not list the package of `{}`", manifest.display())))?;
+        .find(|p| {
+            p["manifest_path"]
+                .as_str()
+                .map(PathBuf::from)
+                .is_some_and(|m| m == canonical || m == manifest)
+        })
+        .ok_or_else(|| {
+            HostError::Build(format!(
+                "cargo metadata does not list the package of `{}`",
+                manifest.display()
+            ))
+        })?;
     let lib_name = package["targets"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "cdylib")))
+        .find(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "cdylib"))
+        })
         .and_then(|t| t["name"].as_str())
         .or_else(|| package["name"].as_str())
         .ok_or_else(|| HostError::Build("the package has no name".into()))?
@@ -84,7 +114,13 @@ pub fn build_wasm(crate_dir: &Path) -> Result<PathBuf, HostError> {
         .map(PathBuf::from)
         .ok_or_else(|| HostError::Build("cargo metadata has no target_directory".into()))?;
     let out = run(Command::new(cargo())
-        .args(["build", "--target", WASM_TARGET, "--release", "--manifest-path"])
+        .args([
+            "build",
+            "--target",
+            WASM_TARGET,
+            "--release",
+            "--manifest-path",
+        ])
         .arg(&manifest))
     .map_err(HostError::Build)?;
     if !out.status.success() {
@@ -94,7 +130,10 @@ pub fn build_wasm(crate_dir: &Path) -> Result<PathBuf, HostError> {
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    let wasm = target_dir.join(WASM_TARGET).join("release").join(format!("{lib_name}.wasm"));
+    let wasm = target_dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{lib_name}.wasm"));
     if !wasm.is_file() {
         return Err(HostError::Build(format!(
             "the build succeeded but `{}` does not exist (is the crate a cdylib?)",

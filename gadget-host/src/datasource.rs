@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
+use crate::FieldKind;
 use crate::events::{Emission, Event, Value};
 use crate::spec::{DataSourceType, FieldSpec};
-use crate::FieldKind;
 
 /// Index of a data source in the instance's arena (a replaced registration
 /// keeps its own id).
@@ -24,13 +24,23 @@ pub(crate) struct FieldDef {
 
 impl FieldDef {
     pub fn from_spec(spec: &FieldSpec) -> Self {
-        FieldDef { name: spec.name.clone(), kind: spec.kind, fixed: spec.fixed_size(), tags: spec.tags.clone() }
+        FieldDef {
+            name: spec.name.clone(),
+            kind: spec.kind,
+            fixed: spec.fixed_size(),
+            tags: spec.tags.clone(),
+        }
     }
 
     /// A field added by `dataSourceAddField`: scalars at their width,
     /// everything else variable-size.
     pub fn added(name: String, kind: FieldKind) -> Self {
-        FieldDef { name, kind, fixed: kind.scalar_width(), tags: Vec::new() }
+        FieldDef {
+            name,
+            kind,
+            fixed: kind.scalar_width(),
+            tags: Vec::new(),
+        }
     }
 }
 
@@ -49,7 +59,9 @@ impl CtxKind {
     pub fn name(self) -> &'static str {
         match self {
             CtxKind::Gadget => "the gadget's context (gadgetInit/gadgetPostStop)",
-            CtxKind::Instance => "the instance's context (gadgetPreStart/gadgetStart), cancelled when stop begins",
+            CtxKind::Instance => {
+                "the instance's context (gadgetPreStart/gadgetStart), cancelled when stop begins"
+            }
             CtxKind::Stop => "gadgetStop's context, which ends when gadgetStop returns",
         }
     }
@@ -67,7 +79,11 @@ pub(crate) enum SubKind {
 #[derive(Debug, Clone)]
 pub(crate) enum SubTarget {
     /// The module's `dataSourceCallback`.
-    Wasm { kind: SubKind, cb_id: u64, ctx: CtxKind },
+    Wasm {
+        kind: SubKind,
+        cb_id: u64,
+        ctx: CtxKind,
+    },
     /// A test observer: records a snapshot.
     Observer(usize),
 }
@@ -91,15 +107,22 @@ pub(crate) struct DataSource {
 
 impl DataSource {
     pub fn new(name: String, ds_type: DataSourceType) -> Self {
-        DataSource { name, ds_type, fields: Vec::new(), referenced: true, subscribers: Vec::new() }
+        DataSource {
+            name,
+            ds_type,
+            fields: Vec::new(),
+            referenced: true,
+            subscribers: Vec::new(),
+        }
     }
 
     /// Field index by name: exact first, then case-insensitive.
     pub fn field_index(&self, name: &str) -> Option<usize> {
-        self.fields
-            .iter()
-            .position(|f| f.name == name)
-            .or_else(|| self.fields.iter().position(|f| f.name.eq_ignore_ascii_case(name)))
+        self.fields.iter().position(|f| f.name == name).or_else(|| {
+            self.fields
+                .iter()
+                .position(|f| f.name.eq_ignore_ascii_case(name))
+        })
     }
 
     /// Subscribers in delivery order: ascending priority, ties in order of
@@ -111,7 +134,9 @@ impl DataSource {
     }
 
     pub fn has_wasm_subscriber(&self) -> bool {
-        self.subscribers.iter().any(|s| matches!(s.target, SubTarget::Wasm { .. }))
+        self.subscribers
+            .iter()
+            .any(|s| matches!(s.target, SubTarget::Wasm { .. }))
     }
 }
 
@@ -124,7 +149,10 @@ pub(crate) enum Slot {
     Bytes(Vec<u8>),
     /// `fieldSet` kind 14 on a variable field: a view of guest memory,
     /// resolved on every read and snapshotted when the event is consumed.
-    View { addr: u32, len: u32 },
+    View {
+        addr: u32,
+        len: u32,
+    },
 }
 
 /// One event's field values.
@@ -137,7 +165,10 @@ pub(crate) struct Record {
 
 impl Record {
     pub fn new(source: SourceId) -> Self {
-        Record { source, slots: Vec::new() }
+        Record {
+            source,
+            slots: Vec::new(),
+        }
     }
 
     pub fn slot(&self, index: usize) -> &Slot {
@@ -172,7 +203,10 @@ impl Record {
         for slot in &mut self.slots {
             if let Slot::View { addr, len } = *slot {
                 let start = addr as usize;
-                let bytes = mem.get(start..start + len as usize).unwrap_or_default().to_vec();
+                let bytes = mem
+                    .get(start..start + len as usize)
+                    .unwrap_or_default()
+                    .to_vec();
                 *slot = Slot::Bytes(bytes);
             }
         }
@@ -183,7 +217,10 @@ impl Record {
         let mut ev = Event::new();
         for (i, def) in fields.iter().enumerate() {
             let raw = self.bytes(i, def, mem);
-            ev.insert(def.name.clone(), Value::decode(def.kind, def.fixed.is_some(), &raw));
+            ev.insert(
+                def.name.clone(),
+                Value::decode(def.kind, def.fixed.is_some(), &raw),
+            );
         }
         ev
     }
@@ -207,7 +244,9 @@ impl Packet {
     pub fn to_emission(&self, fields: &[FieldDef], mem: &[u8]) -> Emission {
         match &self.body {
             Body::Single(r) => Emission::Single(r.to_event(fields, mem)),
-            Body::Array(rs) => Emission::Array(rs.iter().map(|r| r.to_event(fields, mem)).collect()),
+            Body::Array(rs) => {
+                Emission::Array(rs.iter().map(|r| r.to_event(fields, mem)).collect())
+            }
         }
     }
 }

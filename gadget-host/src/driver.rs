@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::HostError;
 use crate::datasource::{Body, Record, Slot, SourceId, SubTarget, Subscriber};
 use crate::emit::{EmitError, emit};
 use crate::events::{Emission, Event};
@@ -12,7 +13,6 @@ use crate::maps::{MapId, MapObj, MapValue};
 use crate::perf::PerfRecord;
 use crate::spec::{DataSourceType, FieldSpec, MapSpec, map_type};
 use crate::state::{CallbackTrap, HostState, Observer};
-use crate::HostError;
 
 /// Identifies an observer made by [`Gadget::observe`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,7 +43,10 @@ pub struct MapView<'a> {
 
 impl std::fmt::Debug for MapView<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MapView").field("spec", self.spec()).field("len", &self.len()).finish()
+        f.debug_struct("MapView")
+            .field("spec", self.spec())
+            .field("len", &self.len())
+            .finish()
     }
 }
 
@@ -69,7 +72,10 @@ impl<'a> MapView<'a> {
     /// The inner map stored under a key of a map-of-maps.
     pub fn inner(&self, key: &[u8]) -> Option<MapView<'a>> {
         match self.obj().entries.get(key)? {
-            MapValue::Inner(id) => Some(MapView { st: self.st, id: *id }),
+            MapValue::Inner(id) => Some(MapView {
+                st: self.st,
+                id: *id,
+            }),
             MapValue::Bytes(_) => None,
         }
     }
@@ -119,7 +125,9 @@ impl Gadget {
             .source_names
             .get(name)
             .copied()
-            .ok_or_else(|| HostError::UnknownDataSource { name: name.to_owned() })
+            .ok_or_else(|| HostError::UnknownDataSource {
+                name: name.to_owned(),
+            })
     }
 
     fn record_from_event(&self, sid: SourceId, event: &Event) -> Result<Record, HostError> {
@@ -128,13 +136,19 @@ impl Gadget {
         for (name, value) in event.iter() {
             let idx = ds
                 .field_index(name)
-                .ok_or_else(|| HostError::UnknownField { datasource: ds.name.clone(), field: name.to_owned() })?;
+                .ok_or_else(|| HostError::UnknownField {
+                    datasource: ds.name.clone(),
+                    field: name.to_owned(),
+                })?;
             let def = &ds.fields[idx];
-            let bytes = value.encode(def.kind, def.fixed).map_err(|reason| HostError::BadValue {
-                datasource: ds.name.clone(),
-                field: def.name.clone(),
-                reason,
-            })?;
+            let bytes =
+                value
+                    .encode(def.kind, def.fixed)
+                    .map_err(|reason| HostError::BadValue {
+                        datasource: ds.name.clone(),
+                        field: def.name.clone(),
+                        reason,
+                    })?;
             rec.set(idx, Slot::Bytes(bytes));
         }
         Ok(rec)
@@ -154,7 +168,9 @@ impl Gadget {
 
     fn deliver(&mut self, sid: SourceId, body: Body) -> Result<(), HostError> {
         if let Some(reason) = &self.store.data().closed {
-            return Err(HostError::ModuleClosed { reason: reason.clone() });
+            return Err(HostError::ModuleClosed {
+                reason: reason.clone(),
+            });
         }
         if self.store.data().handles.is_dropped() {
             return Err(HostError::Phase {
@@ -190,19 +206,32 @@ impl Gadget {
     pub fn push_array(&mut self, datasource: &str, events: Vec<Event>) -> Result<(), HostError> {
         let sid = self.current_source(datasource)?;
         self.check_type(sid, DataSourceType::Array)?;
-        let recs = events.iter().map(|e| self.record_from_event(sid, e)).collect::<Result<Vec<_>, _>>()?;
+        let recs = events
+            .iter()
+            .map(|e| self.record_from_event(sid, e))
+            .collect::<Result<Vec<_>, _>>()?;
         self.deliver(sid, Body::Array(recs))
     }
 
     /// Emits a JSON event: an object for a single data source, an array of
     /// objects for an array data source.
-    pub fn push_json(&mut self, datasource: &str, json: &serde_json::Value) -> Result<(), HostError> {
+    pub fn push_json(
+        &mut self,
+        datasource: &str,
+        json: &serde_json::Value,
+    ) -> Result<(), HostError> {
         match json {
             serde_json::Value::Array(items) => {
-                let events = items.iter().map(Event::from_json).collect::<Result<Vec<_>, _>>();
+                let events = items
+                    .iter()
+                    .map(Event::from_json)
+                    .collect::<Result<Vec<_>, _>>();
                 self.push_array(datasource, events.map_err(HostError::Json)?)
             }
-            other => self.push(datasource, Event::from_json(other).map_err(HostError::Json)?),
+            other => self.push(
+                datasource,
+                Event::from_json(other).map_err(HostError::Json)?,
+            ),
         }
     }
 
@@ -216,29 +245,51 @@ impl Gadget {
         st.observers.push(Observer { seen: Vec::new() });
         st.sub_seq += 1;
         let seq = st.sub_seq;
-        st.sources[sid].subscribers.push(Subscriber { priority, seq, target: SubTarget::Observer(id) });
+        st.sources[sid].subscribers.push(Subscriber {
+            priority,
+            seq,
+            target: SubTarget::Observer(id),
+        });
         Ok(ObserverId(id))
     }
 
     /// Packets an observer saw, as they were when it ran.
     pub fn observed(&self, id: ObserverId) -> &[Emission] {
-        self.store.data().observers.get(id.0).map(|o| o.seen.as_slice()).unwrap_or_default()
+        self.store
+            .data()
+            .observers
+            .get(id.0)
+            .map(|o| o.seen.as_slice())
+            .unwrap_or_default()
     }
 
     /// Packets emitted on data sources of that name (by the test or by the
     /// gadget), as they were after every subscriber ran, in order.
     pub fn emitted(&self, datasource: &str) -> Vec<&Emission> {
-        self.store.data().emitted.iter().filter(|(n, _)| n == datasource).map(|(_, e)| e).collect()
+        self.store
+            .data()
+            .emitted
+            .iter()
+            .filter(|(n, _)| n == datasource)
+            .map(|(_, e)| e)
+            .collect()
     }
 
     /// The events of [`emitted`](Self::emitted), array packets flattened.
     pub fn emitted_events(&self, datasource: &str) -> Vec<&Event> {
-        self.emitted(datasource).into_iter().flat_map(|e| e.events()).collect()
+        self.emitted(datasource)
+            .into_iter()
+            .flat_map(|e| e.events())
+            .collect()
     }
 
     /// Every emitted packet in order, with its data source's name.
     pub fn all_emitted(&self) -> impl Iterator<Item = (&str, &Emission)> {
-        self.store.data().emitted.iter().map(|(n, e)| (n.as_str(), e))
+        self.store
+            .data()
+            .emitted
+            .iter()
+            .map(|(n, e)| (n.as_str(), e))
     }
 
     /// Takes the emitted packets recorded so far (for streaming output).
@@ -253,12 +304,20 @@ impl Gadget {
 
     /// Only the gadget's own log records.
     pub fn gadget_logs(&self) -> Vec<&LogRecord> {
-        self.logs().iter().filter(|l| l.source == LogSource::Gadget).collect()
+        self.logs()
+            .iter()
+            .filter(|l| l.source == LogSource::Gadget)
+            .collect()
     }
 
     /// A configuration value (set by `setConfig` or declared).
     pub fn config(&self, key: &str) -> Option<&str> {
-        self.store.data().config.as_ref()?.get(key).map(String::as_str)
+        self.store
+            .data()
+            .config
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
     }
 
     /// The whole configuration (`None` if the gadget has none).
@@ -285,11 +344,19 @@ impl Gadget {
                 .map(|f| FieldSpec {
                     name: f.name.clone(),
                     kind: f.kind,
-                    size: if f.kind.scalar_width().is_some() { None } else { f.fixed.map(|s| s as u32) },
+                    size: if f.kind.scalar_width().is_some() {
+                        None
+                    } else {
+                        f.fixed.map(|s| s as u32)
+                    },
                     tags: f.tags.clone(),
                 })
                 .collect(),
-            wasm_subscriptions: ds.subscribers.iter().filter(|s| matches!(s.target, SubTarget::Wasm { .. })).count(),
+            wasm_subscriptions: ds
+                .subscribers
+                .iter()
+                .filter(|s| matches!(s.target, SubTarget::Wasm { .. }))
+                .count(),
         })
     }
 
@@ -301,19 +368,35 @@ impl Gadget {
     }
 
     fn map_id(&self, name: &str) -> Result<MapId, HostError> {
-        self.store.data().map_names.get(name).copied().ok_or_else(|| HostError::UnknownMap { name: name.to_owned() })
+        self.store
+            .data()
+            .map_names
+            .get(name)
+            .copied()
+            .ok_or_else(|| HostError::UnknownMap {
+                name: name.to_owned(),
+            })
     }
 
     /// A map of the gadget's eBPF program.
     pub fn map(&self, name: &str) -> Option<MapView<'_>> {
         let id = self.map_id(name).ok()?;
-        Some(MapView { st: self.store.data(), id })
+        Some(MapView {
+            st: self.store.data(),
+            id,
+        })
     }
 
     /// Maps made by the gadget with `newMap` and never closed, by name
     /// (released through `releaseHandle` they leak, as in ig).
     pub fn open_guest_maps(&self) -> Vec<String> {
-        self.store.data().maps.iter().filter(|m| m.created_by_guest && !m.closed).map(|m| m.spec.name.clone()).collect()
+        self.store
+            .data()
+            .maps
+            .iter()
+            .filter(|m| m.created_by_guest && !m.closed)
+            .map(|m| m.spec.name.clone())
+            .collect()
     }
 
     /// Writes a map entry as the eBPF program would (flags 0).
@@ -324,12 +407,17 @@ impl Gadget {
         if st.maps[id].is_map_of_maps() || value.len() != need {
             return Err(HostError::Map {
                 map: name.to_owned(),
-                reason: format!("value must have {need} bytes (use map_insert_inner for map-of-maps)"),
+                reason: format!(
+                    "value must have {need} bytes (use map_insert_inner for map-of-maps)"
+                ),
             });
         }
         st.maps[id]
             .update(key, MapValue::Bytes(value.to_vec()), 0)
-            .map_err(|reason| HostError::Map { map: name.to_owned(), reason })
+            .map_err(|reason| HostError::Map {
+                map: name.to_owned(),
+                reason,
+            })
     }
 
     /// Creates an inner map of the declared shape under `key` of a
@@ -337,44 +425,77 @@ impl Gadget {
     pub fn map_insert_inner(&mut self, name: &str, key: &[u8]) -> Result<(), HostError> {
         let id = self.map_id(name)?;
         let st = self.store.data_mut();
-        let err = |reason: String| HostError::Map { map: name.to_owned(), reason };
-        let mut inner = st.maps[id].spec.inner.as_deref().cloned().ok_or_else(|| err("not a map-of-maps".into()))?;
+        let err = |reason: String| HostError::Map {
+            map: name.to_owned(),
+            reason,
+        };
+        let mut inner = st.maps[id]
+            .spec
+            .inner
+            .as_deref()
+            .cloned()
+            .ok_or_else(|| err("not a map-of-maps".into()))?;
         inner.name = format!("{name}[inner]");
         let inner_id = st.maps.len();
         st.maps.push(MapObj::new(inner, false));
-        st.maps[id].update(key, MapValue::Inner(inner_id), 0).map_err(err)
+        st.maps[id]
+            .update(key, MapValue::Inner(inner_id), 0)
+            .map_err(err)
     }
 
     /// Writes an entry of the inner map stored under `outer_key`.
-    pub fn inner_map_update(&mut self, name: &str, outer_key: &[u8], key: &[u8], value: &[u8]) -> Result<(), HostError> {
+    pub fn inner_map_update(
+        &mut self,
+        name: &str,
+        outer_key: &[u8],
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<(), HostError> {
         let id = self.map_id(name)?;
         let st = self.store.data_mut();
-        let err = |reason: String| HostError::Map { map: name.to_owned(), reason };
+        let err = |reason: String| HostError::Map {
+            map: name.to_owned(),
+            reason,
+        };
         let Some(MapValue::Inner(inner)) = st.maps[id].entries.get(outer_key).cloned() else {
             return Err(err("no inner map under that key".into()));
         };
-        st.maps[inner].update(key, MapValue::Bytes(value.to_vec()), 0).map_err(err)
+        st.maps[inner]
+            .update(key, MapValue::Bytes(value.to_vec()), 0)
+            .map_err(err)
     }
 
     fn perf_map(&mut self, name: &str) -> Result<&mut MapObj, HostError> {
         let id = self.map_id(name)?;
         let m = &mut self.store.data_mut().maps[id];
         if m.spec.map_type != map_type::PERF_EVENT_ARRAY {
-            return Err(HostError::Map { map: name.to_owned(), reason: "not a perf event array".into() });
+            return Err(HostError::Map {
+                map: name.to_owned(),
+                reason: "not a perf event array".into(),
+            });
         }
         Ok(m)
     }
 
     /// Queues a sample written by the eBPF program on a perf event array.
-    pub fn push_perf_record(&mut self, map: &str, cpu: u32, data: impl Into<Vec<u8>>) -> Result<(), HostError> {
+    pub fn push_perf_record(
+        &mut self,
+        map: &str,
+        cpu: u32,
+        data: impl Into<Vec<u8>>,
+    ) -> Result<(), HostError> {
         let data = data.into();
-        self.perf_map(map)?.perf_queue.push_back(PerfRecord::Sample { cpu, data });
+        self.perf_map(map)?
+            .perf_queue
+            .push_back(PerfRecord::Sample { cpu, data });
         Ok(())
     }
 
     /// Queues a lost-samples record.
     pub fn push_perf_lost(&mut self, map: &str, cpu: u32, count: u64) -> Result<(), HostError> {
-        self.perf_map(map)?.perf_queue.push_back(PerfRecord::Lost { cpu, count });
+        self.perf_map(map)?
+            .perf_queue
+            .push_back(PerfRecord::Lost { cpu, count });
         Ok(())
     }
 
@@ -414,7 +535,11 @@ impl Gadget {
         };
         m.write(&mut self.store, addr as usize, bytes)
             .map_err(|e| HostError::Json(format!("writing guest memory at {addr:#x}: {e}")))?;
-        Ok(crate::memory::BufPtr { addr, len: bytes.len() as u32 }.encode())
+        Ok(crate::memory::BufPtr {
+            addr,
+            len: bytes.len() as u32,
+        }
+        .encode())
     }
 
     /// Calls any export of the module with integer arguments (converted to
@@ -425,12 +550,17 @@ impl Gadget {
     pub fn call_export(&mut self, name: &str, args: &[i64]) -> Result<Vec<i64>, HostError> {
         use wasmtime::{Val, ValType};
         if let Some(reason) = &self.store.data().closed {
-            return Err(HostError::ModuleClosed { reason: reason.clone() });
+            return Err(HostError::ModuleClosed {
+                reason: reason.clone(),
+            });
         }
         let func = self
             .instance
             .get_func(&mut self.store, name)
-            .ok_or_else(|| HostError::Phase { hook: "call_export", reason: format!("the module does not export `{name}`") })?;
+            .ok_or_else(|| HostError::Phase {
+                hook: "call_export",
+                reason: format!("the module does not export `{name}`"),
+            })?;
         let ty = func.ty(&self.store);
         let params: Vec<Val> = ty
             .params()
@@ -457,7 +587,11 @@ impl Gadget {
                 Some(reason) => format!("module closed: {reason}\n{e:?}"),
                 None => format!("{e:?}"),
             };
-            return Err(HostError::HookTrap { hook: "call_export", message: format!("`{name}`: {message}"), stderr: self.stderr() });
+            return Err(HostError::HookTrap {
+                hook: "call_export",
+                message: format!("`{name}`: {message}"),
+                stderr: self.stderr(),
+            });
         }
         Ok(results
             .iter()

@@ -34,17 +34,25 @@ pub(crate) fn emit<C: StateCtx>(
     for sub in ds.ordered_subscribers() {
         match sub.target {
             SubTarget::Observer(i) => {
-                let Some(emission) = snapshot(ctx, pid) else { return Ok(()) };
+                let Some(emission) = snapshot(ctx, pid) else {
+                    return Ok(());
+                };
                 ctx.state().observers[i].seen.push(emission);
             }
-            SubTarget::Wasm { kind, cb_id, ctx: sub_ctx } => {
+            SubTarget::Wasm {
+                kind,
+                cb_id,
+                ctx: sub_ctx,
+            } => {
                 let st = ctx.state();
-                let Some(packet) = st.packets.get(&pid) else { return Ok(()) };
+                let Some(packet) = st.packets.get(&pid) else {
+                    return Ok(());
+                };
                 let entries: Vec<Entry> = match (&packet.body, kind) {
                     (Body::Single(_), SubKind::Data) => vec![Entry::Data(DataLoc::Packet(pid))],
-                    (Body::Array(recs), SubKind::Data) => {
-                        (0..recs.len()).map(|i| Entry::Data(DataLoc::Element(pid, i))).collect()
-                    }
+                    (Body::Array(recs), SubKind::Data) => (0..recs.len())
+                        .map(|i| Entry::Data(DataLoc::Element(pid, i)))
+                        .collect(),
                     (Body::Array(_), SubKind::Array) => vec![Entry::Array(pid)],
                     (_, SubKind::Packet) => vec![Entry::Packet(pid)],
                     (Body::Single(_), SubKind::Array) => Vec::new(),
@@ -125,7 +133,9 @@ fn call_back<C: StateCtx>(
     entry: Entry,
 ) -> Result<(), EmitError> {
     let st = st_of(ctx);
-    let Some(func) = st.callback else { return Ok(()) };
+    let Some(func) = st.callback else {
+        return Ok(());
+    };
     let handle = match st.alloc(entry) {
         Ok(h) => h,
         Err(e) => {

@@ -149,7 +149,10 @@ fn stderr_note(stderr: &str) -> String {
     if stderr.trim().is_empty() {
         String::new()
     } else {
-        format!("\n[module stderr, which ig discards]\n{}", stderr.trim_end())
+        format!(
+            "\n[module stderr, which ig discards]\n{}",
+            stderr.trim_end()
+        )
     }
 }
 

@@ -231,7 +231,11 @@ impl Value {
     /// string/bytes fields, `None` when variable-size). Integers convert
     /// between widths when in range; text and bytes are interchangeable; a
     /// shorter text for a fixed-size text field is zero-padded.
-    pub fn encode(&self, kind: FieldKind, fixed: Option<usize>) -> Result<Vec<u8>, std::string::String> {
+    pub fn encode(
+        &self,
+        kind: FieldKind,
+        fixed: Option<usize>,
+    ) -> Result<Vec<u8>, std::string::String> {
         use FieldKind::*;
         let mismatch = || format!("cannot store {self:?} in a {kind} field");
         let int = |lo: i128, hi: i128| -> Result<i128, std::string::String> {
@@ -243,15 +247,25 @@ impl Value {
         };
         let bytes = match kind {
             Bool => vec![u8::from(int(0, 1)? == 1)],
-            Int8 => (int(i8::MIN.into(), i8::MAX.into())? as i8).to_le_bytes().to_vec(),
-            Int16 => (int(i16::MIN.into(), i16::MAX.into())? as i16).to_le_bytes().to_vec(),
-            Int32 => (int(i32::MIN.into(), i32::MAX.into())? as i32).to_le_bytes().to_vec(),
-            Int64 => (int(i64::MIN.into(), i64::MAX.into())? as i64).to_le_bytes().to_vec(),
+            Int8 => (int(i8::MIN.into(), i8::MAX.into())? as i8)
+                .to_le_bytes()
+                .to_vec(),
+            Int16 => (int(i16::MIN.into(), i16::MAX.into())? as i16)
+                .to_le_bytes()
+                .to_vec(),
+            Int32 => (int(i32::MIN.into(), i32::MAX.into())? as i32)
+                .to_le_bytes()
+                .to_vec(),
+            Int64 => (int(i64::MIN.into(), i64::MAX.into())? as i64)
+                .to_le_bytes()
+                .to_vec(),
             Uint8 => (int(0, u8::MAX.into())? as u8).to_le_bytes().to_vec(),
             Uint16 => (int(0, u16::MAX.into())? as u16).to_le_bytes().to_vec(),
             Uint32 => (int(0, u32::MAX.into())? as u32).to_le_bytes().to_vec(),
             Uint64 => (int(0, u64::MAX.into())? as u64).to_le_bytes().to_vec(),
-            Float32 => (self.as_f64().ok_or_else(mismatch)? as f32).to_le_bytes().to_vec(),
+            Float32 => (self.as_f64().ok_or_else(mismatch)? as f32)
+                .to_le_bytes()
+                .to_vec(),
             Float64 => self.as_f64().ok_or_else(mismatch)?.to_le_bytes().to_vec(),
             String | CString | Bytes | Invalid => self.as_bytes().ok_or_else(mismatch)?.to_vec(),
         };
@@ -407,15 +421,25 @@ impl Event {
 
     /// JSON object, fields in order.
     pub fn to_json(&self) -> Json {
-        Json::Object(self.fields.iter().map(|(n, v)| (n.clone(), v.to_json())).collect())
+        Json::Object(
+            self.fields
+                .iter()
+                .map(|(n, v)| (n.clone(), v.to_json()))
+                .collect(),
+        )
     }
 
     /// Reads a JSON object (see [`Value::from_json`]).
     pub fn from_json(json: &Json) -> Result<Event, String> {
-        let obj = json.as_object().ok_or_else(|| format!("an event must be an object, found {json}"))?;
+        let obj = json
+            .as_object()
+            .ok_or_else(|| format!("an event must be an object, found {json}"))?;
         let mut ev = Event::new();
         for (k, v) in obj {
-            ev.insert(k.clone(), Value::from_json(v).map_err(|e| format!("field `{k}`: {e}"))?);
+            ev.insert(
+                k.clone(),
+                Value::from_json(v).map_err(|e| format!("field `{k}`: {e}"))?,
+            );
         }
         Ok(ev)
     }

@@ -49,8 +49,13 @@ pub(crate) enum Entry {
     /// A data-array handle given to a callback.
     Array(PacketId),
     /// An element from `dataArrayNew`, not yet appended: it owns its record.
-    NewElement { record: Record },
-    Map { id: MapId, origin: MapOrigin },
+    NewElement {
+        record: Record,
+    },
+    Map {
+        id: MapId,
+        origin: MapOrigin,
+    },
     PerfReader(ReaderId),
 }
 
@@ -148,7 +153,7 @@ impl ElementHandle {
 
     /// Decodes a handle with the flag bit set.
     pub fn decode(handle: u32) -> Option<Self> {
-        (handle & Self::FLAG != 0).then(|| ElementHandle {
+        (handle & Self::FLAG != 0).then_some(ElementHandle {
             array: handle & 0xFFFF,
             index: (handle & 0x7FFF_FFFF) >> 16,
         })

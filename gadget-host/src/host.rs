@@ -63,8 +63,16 @@ impl HostBuilder {
 
     /// A field another operator (an enricher such as `k8s.*`) adds to a data
     /// source at pre-start, before `gadgetPreStart` runs.
-    pub fn enrichment_field(mut self, datasource: impl Into<String>, name: impl Into<String>, kind: FieldKind) -> Self {
-        self.spec.enrichments.push(EnrichmentSpec { datasource: datasource.into(), field: FieldSpec::new(name, kind) });
+    pub fn enrichment_field(
+        mut self,
+        datasource: impl Into<String>,
+        name: impl Into<String>,
+        kind: FieldKind,
+    ) -> Self {
+        self.spec.enrichments.push(EnrichmentSpec {
+            datasource: datasource.into(),
+            field: FieldSpec::new(name, kind),
+        });
         self
     }
 
@@ -88,7 +96,9 @@ impl HostBuilder {
 
     /// Kernel symbols that exist.
     pub fn kallsyms<I: IntoIterator<Item = S>, S: Into<String>>(mut self, symbols: I) -> Self {
-        self.spec.kallsyms.extend(symbols.into_iter().map(Into::into));
+        self.spec
+            .kallsyms
+            .extend(symbols.into_iter().map(Into::into));
         self
     }
 
@@ -101,13 +111,19 @@ impl HostBuilder {
     /// Activates the mount-namespace filter: `shouldDiscardMntnsID` returns
     /// 1 for these ids (from `gadgetStart` on) and 0 for others.
     pub fn mntns_filter<I: IntoIterator<Item = u64>>(mut self, discard: I) -> Self {
-        self.spec.mntns_filter.get_or_insert_with(BTreeSet::new).extend(discard);
+        self.spec
+            .mntns_filter
+            .get_or_insert_with(BTreeSet::new)
+            .extend(discard);
         self
     }
 
     /// A configuration key present before the gadget runs.
     pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.spec.config.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self.spec
+            .config
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), value.into());
         self
     }
 
@@ -134,12 +150,18 @@ impl HostBuilder {
         let mut names = BTreeSet::new();
         for ds in &self.spec.datasources {
             if !names.insert(ds.name.as_str()) {
-                return Err(HostError::Spec(format!("data source `{}` declared twice", ds.name)));
+                return Err(HostError::Spec(format!(
+                    "data source `{}` declared twice",
+                    ds.name
+                )));
             }
             let mut fields = BTreeSet::new();
             for f in &ds.fields {
                 if !fields.insert(f.name.as_str()) {
-                    return Err(HostError::Spec(format!("data source `{}`: field `{}` declared twice", ds.name, f.name)));
+                    return Err(HostError::Spec(format!(
+                        "data source `{}`: field `{}` declared twice",
+                        ds.name, f.name
+                    )));
                 }
             }
         }
@@ -148,10 +170,15 @@ impl HostBuilder {
             if !maps.insert(m.name.as_str()) {
                 return Err(HostError::Spec(format!("map `{}` declared twice", m.name)));
             }
-            if matches!(m.map_type, crate::spec::map_type::ARRAY_OF_MAPS | crate::spec::map_type::HASH_OF_MAPS)
-                && m.inner.is_none()
+            if matches!(
+                m.map_type,
+                crate::spec::map_type::ARRAY_OF_MAPS | crate::spec::map_type::HASH_OF_MAPS
+            ) && m.inner.is_none()
             {
-                return Err(HostError::Spec(format!("map-of-maps `{}` needs an inner map shape", m.name)));
+                return Err(HostError::Spec(format!(
+                    "map-of-maps `{}` needs an inner map shape",
+                    m.name
+                )));
             }
         }
         let mut config = Config::new();
@@ -162,7 +189,11 @@ impl HostBuilder {
             .map_err(|e| HostError::Setup(format!("WASI: {e:#}")))?;
         let table = AbiTable::embedded()?;
         crate::imports::register_all(&mut linker, table)?;
-        let host = Host { engine, linker, spec: self.spec };
+        let host = Host {
+            engine,
+            linker,
+            spec: self.spec,
+        };
         host.check_against_table(table)?;
         Ok(host)
     }
@@ -179,7 +210,9 @@ pub struct Host {
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("spec", &self.spec).finish_non_exhaustive()
+        f.debug_struct("Host")
+            .field("spec", &self.spec)
+            .finish_non_exhaustive()
     }
 }
 
@@ -216,32 +249,46 @@ impl Host {
     /// Loads a module from a file.
     pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Gadget, HostError> {
         let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).map_err(|source| HostError::ReadFile { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| HostError::ReadFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
         self.load(&bytes)
     }
 
     /// A store with a fresh world, and the pipes capturing stdout/stderr.
     pub(crate) fn new_store(&self) -> (Store<HostState>, Output) {
         let wasi = crate::wasi::new_wasi();
-        let limits = StoreLimitsBuilder::new().memory_size(MEMORY_LIMIT_BYTES).build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(MEMORY_LIMIT_BYTES)
+            .build();
         let state = HostState::new(wasi.ctx, limits, self.spec.clone());
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        (store, Output { stdout: wasi.stdout, stderr: wasi.stderr })
+        (
+            store,
+            Output {
+                stdout: wasi.stdout,
+                stderr: wasi.stderr,
+            },
+        )
     }
 
     /// Every function the linker holds, with its types (the `ig` module's
     /// and WASI's).
     pub fn registered_imports(&self) -> Vec<RegisteredImport> {
         let (mut store, _) = self.new_store();
-        let defs: Vec<(String, String, Extern)> =
-            self.linker.iter(&mut store).map(|(m, n, e)| (m.to_owned(), n.to_owned(), e)).collect();
+        let defs: Vec<(String, String, Extern)> = self
+            .linker
+            .iter(&mut store)
+            .map(|(m, n, e)| (m.to_owned(), n.to_owned(), e))
+            .collect();
         defs.into_iter()
             .filter_map(|(module, name, ext)| {
                 let ty = ext.into_func()?.ty(&store);
                 let conv = |it: &mut dyn Iterator<Item = wasmtime::ValType>| {
-                    it.map(|t| WasmType::from_val_type(&t)).collect::<Option<Vec<_>>>()
+                    it.map(|t| WasmType::from_val_type(&t))
+                        .collect::<Option<Vec<_>>>()
                 };
                 Some(RegisteredImport {
                     module,
@@ -254,11 +301,19 @@ impl Host {
     }
 
     fn check_against_table(&self, table: &AbiTable) -> Result<(), HostError> {
-        let registered: Vec<RegisteredImport> =
-            self.registered_imports().into_iter().filter(|i| i.module == table.module).collect();
+        let registered: Vec<RegisteredImport> = self
+            .registered_imports()
+            .into_iter()
+            .filter(|i| i.module == table.module)
+            .collect();
         for imp in &table.imports {
             match registered.iter().find(|r| r.name == imp.name) {
-                None => return Err(HostError::Abi(format!("`{}` is in the table but not registered", imp.name))),
+                None => {
+                    return Err(HostError::Abi(format!(
+                        "`{}` is in the table but not registered",
+                        imp.name
+                    )));
+                }
                 Some(r) if r.params != imp.params || r.results != imp.results => {
                     return Err(HostError::Abi(format!(
                         "`{}` is registered as {:?} -> {:?}, the table says {:?} -> {:?}",

@@ -62,6 +62,8 @@ pub use host::{CompiledGadget, Host, HostBuilder, MEMORY_LIMIT_BYTES, Registered
 pub use lifecycle::Gadget;
 pub use logging::{LogLevel, LogRecord, LogSource};
 pub use perf::PerfRecord;
-pub use spec::{DataSourceSpec, DataSourceType, EnrichmentSpec, FieldSpec, MapSpec, SyscallDecl, SyscallParam};
+pub use spec::{
+    DataSourceSpec, DataSourceType, EnrichmentSpec, FieldSpec, MapSpec, SyscallDecl, SyscallParam,
+};
 pub use state::{CallbackTrap, Phase};
 pub use wasi::CAPTURE_LIMIT;

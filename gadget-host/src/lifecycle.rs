@@ -2,11 +2,11 @@
 
 use wasmtime::{Func, Instance, Store, Val, ValType};
 
+use crate::HostError;
 use crate::datasource::{CtxKind, FieldDef};
 use crate::error::Hazard;
 use crate::host::{CompiledGadget, Host, Output};
 use crate::state::{HostState, Phase};
-use crate::HostError;
 
 /// A loaded gadget instance: drive its lifecycle, feed it events and look at
 /// what it did. Created by [`Host::load`].
@@ -18,13 +18,21 @@ pub struct Gadget {
 
 impl std::fmt::Debug for Gadget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Gadget").field("phase", &self.phase()).finish_non_exhaustive()
+        f.debug_struct("Gadget")
+            .field("phase", &self.phase())
+            .finish_non_exhaustive()
     }
 }
 
 fn render_type(ty: &wasmtime::FuncType) -> String {
-    let list = |it: &mut dyn Iterator<Item = ValType>| it.map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
-    format!("({}) -> ({})", list(&mut ty.params()), list(&mut ty.results()))
+    let list = |it: &mut dyn Iterator<Item = ValType>| {
+        it.map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+    };
+    format!(
+        "({}) -> ({})",
+        list(&mut ty.params()),
+        list(&mut ty.results())
+    )
 }
 
 /// A result read the way ig reads it: the raw 64-bit slot.
@@ -41,41 +49,63 @@ fn val_bits(v: &Val) -> Option<i64> {
 impl Gadget {
     pub(crate) fn instantiate(host: &Host, module: &CompiledGadget) -> Result<Gadget, HostError> {
         let (mut store, output) = host.new_store();
-        let instance =
-            host.linker.instantiate(&mut store, &module.0).map_err(|e| HostError::Instantiate(format!("{e:?}")))?;
+        let instance = host
+            .linker
+            .instantiate(&mut store, &module.0)
+            .map_err(|e| HostError::Instantiate(format!("{e:?}")))?;
         let memory = instance.get_memory(&mut store, "memory");
         store.data_mut().memory = memory;
         if let Some(init) = instance.get_func(&mut store, "_initialize") {
             init.call(&mut store, &[], &mut []).map_err(|e| {
                 let stderr = String::from_utf8_lossy(&output.stderr.contents()).into_owned();
-                HostError::Instantiate(format!("calling `_initialize`: {e:?}{}", stderr_suffix(&stderr)))
+                HostError::Instantiate(format!(
+                    "calling `_initialize`: {e:?}{}",
+                    stderr_suffix(&stderr)
+                ))
             })?;
         }
-        let mut g = Gadget { store, instance, output };
+        let mut g = Gadget {
+            store,
+            instance,
+            output,
+        };
         g.check_api_version()?;
         g.store.data_mut().callback = g.instance.get_func(&mut g.store, "dataSourceCallback");
         Ok(g)
     }
 
     fn check_api_version(&mut self) -> Result<(), HostError> {
-        let func = self.instance.get_func(&mut self.store, "gadgetAPIVersion").ok_or(HostError::MissingApiVersion)?;
+        let func = self
+            .instance
+            .get_func(&mut self.store, "gadgetAPIVersion")
+            .ok_or(HostError::MissingApiVersion)?;
         let ty = func.ty(&self.store);
         if ty.params().len() != 0 {
-            return Err(HostError::ApiVersion { found: format!("nothing: it takes parameters {}", render_type(&ty)) });
+            return Err(HostError::ApiVersion {
+                found: format!("nothing: it takes parameters {}", render_type(&ty)),
+            });
         }
         let mut results = vec![Val::I32(0); ty.results().len()];
         func.call(&mut self.store, &[], &mut results)
-            .map_err(|e| HostError::ApiVersion { found: format!("nothing: it trapped: {e:?}") })?;
+            .map_err(|e| HostError::ApiVersion {
+                found: format!("nothing: it trapped: {e:?}"),
+            })?;
         match results.as_slice() {
             [v] if val_bits(v) == Some(1) => Ok(()),
-            [v] => Err(HostError::ApiVersion { found: format!("{}", val_bits(v).unwrap_or_default()) }),
-            other => Err(HostError::ApiVersion { found: format!("{} results", other.len()) }),
+            [v] => Err(HostError::ApiVersion {
+                found: format!("{}", val_bits(v).unwrap_or_default()),
+            }),
+            other => Err(HostError::ApiVersion {
+                found: format!("{} results", other.len()),
+            }),
         }
     }
 
     fn ensure_open(&self) -> Result<(), HostError> {
         match &self.store.data().closed {
-            Some(reason) => Err(HostError::ModuleClosed { reason: reason.clone() }),
+            Some(reason) => Err(HostError::ModuleClosed {
+                reason: reason.clone(),
+            }),
             None => Ok(()),
         }
     }
@@ -85,7 +115,10 @@ impl Gadget {
         if allowed.contains(&phase) {
             Ok(())
         } else {
-            Err(HostError::Phase { hook, reason: format!("the gadget is in phase {phase:?}, expected one of {allowed:?}") })
+            Err(HostError::Phase {
+                hook,
+                reason: format!("the gadget is in phase {phase:?}, expected one of {allowed:?}"),
+            })
         }
     }
 
@@ -96,7 +129,9 @@ impl Gadget {
         st.phase = phase;
         st.current_ctx = ctx;
         st.hazard = None;
-        let Some(func) = self.instance.get_func(&mut self.store, hook) else { return Ok(()) };
+        let Some(func) = self.instance.get_func(&mut self.store, hook) else {
+            return Ok(());
+        };
         self.call_hook(hook, func)
     }
 
@@ -112,7 +147,9 @@ impl Gadget {
         if ty.results().len() == 0 {
             return Err(HostError::Hazard(Hazard::HookWithoutResult { hook }));
         }
-        if ty.results().next().is_some_and(|t| !matches!(t, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64)) {
+        if ty.results().next().is_some_and(|t| {
+            !matches!(t, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64)
+        }) {
             return Err(HostError::HookSignature {
                 hook,
                 found: render_type(&ty),
@@ -134,7 +171,11 @@ impl Gadget {
                     Some(reason) => format!("module closed: {reason}\n{e:?}"),
                     None => format!("{e:?}"),
                 };
-                Err(HostError::HookTrap { hook, message, stderr: self.stderr() })
+                Err(HostError::HookTrap {
+                    hook,
+                    message,
+                    stderr: self.stderr(),
+                })
             }
             Ok(()) => match results.first().and_then(val_bits) {
                 Some(0) => Ok(()),
@@ -156,10 +197,11 @@ impl Gadget {
         self.ensure_open()?;
         let st = self.store.data_mut();
         for e in st.spec.enrichments.clone() {
-            let id = *st
-                .source_names
-                .get(&e.datasource)
-                .ok_or_else(|| HostError::UnknownDataSource { name: e.datasource.clone() })?;
+            let id = *st.source_names.get(&e.datasource).ok_or_else(|| {
+                HostError::UnknownDataSource {
+                    name: e.datasource.clone(),
+                }
+            })?;
             let source = &mut st.sources[id];
             if source.fields.iter().any(|f| f.name == e.field.name) {
                 return Err(HostError::Spec(format!(
@@ -229,6 +271,9 @@ fn stderr_suffix(stderr: &str) -> String {
     if stderr.trim().is_empty() {
         String::new()
     } else {
-        format!("\n[module stderr, which ig discards]\n{}", stderr.trim_end())
+        format!(
+            "\n[module stderr, which ig discards]\n{}",
+            stderr.trim_end()
+        )
     }
 }

@@ -39,19 +39,34 @@ pub(crate) mod flags {
 
 impl MapObj {
     pub fn new(spec: MapSpec, created_by_guest: bool) -> Self {
-        MapObj { spec, entries: BTreeMap::new(), closed: false, created_by_guest, perf_queue: VecDeque::new() }
+        MapObj {
+            spec,
+            entries: BTreeMap::new(),
+            closed: false,
+            created_by_guest,
+            perf_queue: VecDeque::new(),
+        }
     }
 
     pub fn is_map_of_maps(&self) -> bool {
-        matches!(self.spec.map_type, map_type::ARRAY_OF_MAPS | map_type::HASH_OF_MAPS)
+        matches!(
+            self.spec.map_type,
+            map_type::ARRAY_OF_MAPS | map_type::HASH_OF_MAPS
+        )
     }
 
     fn is_array_like(&self) -> bool {
-        matches!(self.spec.map_type, map_type::ARRAY | map_type::PERCPU_ARRAY | map_type::ARRAY_OF_MAPS)
+        matches!(
+            self.spec.map_type,
+            map_type::ARRAY | map_type::PERCPU_ARRAY | map_type::ARRAY_OF_MAPS
+        )
     }
 
     fn is_percpu(&self) -> bool {
-        matches!(self.spec.map_type, map_type::PERCPU_HASH | map_type::PERCPU_ARRAY | map_type::LRU_PERCPU_HASH)
+        matches!(
+            self.spec.map_type,
+            map_type::PERCPU_HASH | map_type::PERCPU_ARRAY | map_type::LRU_PERCPU_HASH
+        )
     }
 
     /// Why lookup/update/delete refuse this map type, if they do (file
@@ -66,9 +81,9 @@ impl MapObj {
             | map_type::LRU_PERCPU_HASH
             | map_type::ARRAY_OF_MAPS
             | map_type::HASH_OF_MAPS => None,
-            map_type::PROG_ARRAY | map_type::PERF_EVENT_ARRAY | map_type::CGROUP_ARRAY => {
-                Some(format!("map type {} holds file descriptors", self.spec.map_type))
-            }
+            map_type::PROG_ARRAY | map_type::PERF_EVENT_ARRAY | map_type::CGROUP_ARRAY => Some(
+                format!("map type {} holds file descriptors", self.spec.map_type),
+            ),
             t => Some(format!("map type {t} is not supported")),
         }
     }
@@ -87,7 +102,11 @@ impl MapObj {
 
     fn check_key(&self, key: &[u8]) -> Result<(), String> {
         if key.len() != self.spec.key_size as usize {
-            return Err(format!("key has {} bytes, the map's key size is {}", key.len(), self.spec.key_size));
+            return Err(format!(
+                "key has {} bytes, the map's key size is {}",
+                key.len(),
+                self.spec.key_size
+            ));
         }
         Ok(())
     }
@@ -121,12 +140,19 @@ impl MapObj {
         if flag > flags::LOCK {
             return Err(format!("flags {flag} are above 4"));
         }
-        if flag != flags::ANY && flag != flags::NO_EXIST && flag != flags::EXIST && flag != flags::LOCK {
+        if flag != flags::ANY
+            && flag != flags::NO_EXIST
+            && flag != flags::EXIST
+            && flag != flags::LOCK
+        {
             return Err(format!("flags {flag}: the kernel rejects this combination"));
         }
         let exists = if self.is_array_like() {
             if self.array_index(key).is_none() {
-                return Err(format!("index out of range (max_entries {})", self.spec.max_entries));
+                return Err(format!(
+                    "index out of range (max_entries {})",
+                    self.spec.max_entries
+                ));
             }
             !self.is_map_of_maps() || self.entries.contains_key(key)
         } else {
@@ -138,7 +164,8 @@ impl MapObj {
         if flag == flags::EXIST && !exists {
             return Err("key does not exist (flag BPF_EXIST)".into());
         }
-        if !exists && !self.is_array_like() && self.entries.len() >= self.spec.max_entries as usize {
+        if !exists && !self.is_array_like() && self.entries.len() >= self.spec.max_entries as usize
+        {
             return Err(format!("map is full ({} entries)", self.spec.max_entries));
         }
         self.entries.insert(key.to_vec(), value);
@@ -154,7 +181,10 @@ impl MapObj {
         if self.is_array_like() && !self.is_map_of_maps() {
             return Err("array map elements cannot be deleted".into());
         }
-        self.entries.remove(key).map(|_| ()).ok_or_else(|| "key does not exist".into())
+        self.entries
+            .remove(key)
+            .map(|_| ())
+            .ok_or_else(|| "key does not exist".into())
     }
 
     /// Whether `inner` may be stored in this map-of-maps.

@@ -19,7 +19,10 @@ impl BufPtr {
     /// Decodes the i64 encoding.
     pub fn decode(raw: i64) -> Self {
         let raw = raw as u64;
-        BufPtr { addr: raw as u32, len: (raw >> 32) as u32 }
+        BufPtr {
+            addr: raw as u32,
+            len: (raw >> 32) as u32,
+        }
     }
 
     /// Encodes as the ABI's i64.
@@ -66,7 +69,10 @@ impl fmt::Display for MemError {
                 ptr.addr, ptr.len, mem_len
             ),
             MemError::TooSmall { needed, available } => {
-                write!(f, "value of {needed} bytes does not fit a buffer of {available} bytes")
+                write!(
+                    f,
+                    "value of {needed} bytes does not fit a buffer of {available} bytes"
+                )
             }
         }
     }
@@ -94,12 +100,19 @@ pub fn read_string(mem: &[u8], raw: i64) -> Result<String, MemError> {
 pub fn write(mem: &mut [u8], raw: i64, value: &[u8]) -> Result<(), MemError> {
     let ptr = BufPtr::decode(raw);
     if value.len() > ptr.len as usize {
-        return Err(MemError::TooSmall { needed: value.len(), available: ptr.len });
+        return Err(MemError::TooSmall {
+            needed: value.len(),
+            available: ptr.len,
+        });
     }
     if value.is_empty() {
         return Ok(());
     }
-    let range = BufPtr { addr: ptr.addr, len: value.len() as u32 }.range(mem.len())?;
+    let range = BufPtr {
+        addr: ptr.addr,
+        len: value.len() as u32,
+    }
+    .range(mem.len())?;
     mem[range].copy_from_slice(value);
     Ok(())
 }

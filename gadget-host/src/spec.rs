@@ -54,7 +54,12 @@ pub struct FieldSpec {
 impl FieldSpec {
     /// A field of the kind's natural size (variable for text and bytes).
     pub fn new(name: impl Into<String>, kind: FieldKind) -> Self {
-        FieldSpec { name: name.into(), kind, size: None, tags: Vec::new() }
+        FieldSpec {
+            name: name.into(),
+            kind,
+            size: None,
+            tags: Vec::new(),
+        }
     }
 
     /// The fixed byte size, if any.
@@ -79,12 +84,20 @@ pub struct DataSourceSpec {
 impl DataSourceSpec {
     /// A single data source with no fields yet.
     pub fn single(name: impl Into<String>) -> Self {
-        DataSourceSpec { name: name.into(), ds_type: DataSourceType::Single, fields: Vec::new() }
+        DataSourceSpec {
+            name: name.into(),
+            ds_type: DataSourceType::Single,
+            fields: Vec::new(),
+        }
     }
 
     /// An array data source with no fields yet.
     pub fn array(name: impl Into<String>) -> Self {
-        DataSourceSpec { name: name.into(), ds_type: DataSourceType::Array, fields: Vec::new() }
+        DataSourceSpec {
+            name: name.into(),
+            ds_type: DataSourceType::Array,
+            fields: Vec::new(),
+        }
     }
 
     /// Adds a field (scalars at their width, text/bytes variable-size).
@@ -167,8 +180,21 @@ pub struct MapSpec {
 
 impl MapSpec {
     /// Any map type.
-    pub fn new(name: impl Into<String>, map_type: u32, key_size: u32, value_size: u32, max_entries: u32) -> Self {
-        MapSpec { name: name.into(), map_type, key_size, value_size, max_entries, inner: None }
+    pub fn new(
+        name: impl Into<String>,
+        map_type: u32,
+        key_size: u32,
+        value_size: u32,
+        max_entries: u32,
+    ) -> Self {
+        MapSpec {
+            name: name.into(),
+            map_type,
+            key_size,
+            value_size,
+            max_entries,
+            inner: None,
+        }
     }
 
     /// A hash map.
@@ -194,7 +220,12 @@ impl MapSpec {
     }
 
     /// A hash of maps whose values are maps shaped like `inner`.
-    pub fn hash_of_maps(name: impl Into<String>, key_size: u32, max_entries: u32, inner: MapSpec) -> Self {
+    pub fn hash_of_maps(
+        name: impl Into<String>,
+        key_size: u32,
+        max_entries: u32,
+        inner: MapSpec,
+    ) -> Self {
         let mut m = Self::new(name, map_type::HASH_OF_MAPS, key_size, 4, max_entries);
         m.inner = Some(Box::new(inner));
         m
@@ -214,12 +245,18 @@ pub struct SyscallParam {
 impl SyscallParam {
     /// A plain parameter.
     pub fn value(name: impl Into<String>) -> Self {
-        SyscallParam { name: name.into(), pointer: false }
+        SyscallParam {
+            name: name.into(),
+            pointer: false,
+        }
     }
 
     /// A pointer parameter.
     pub fn pointer(name: impl Into<String>) -> Self {
-        SyscallParam { name: name.into(), pointer: true }
+        SyscallParam {
+            name: name.into(),
+            pointer: true,
+        }
     }
 }
 

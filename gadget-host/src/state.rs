@@ -151,7 +151,11 @@ impl HostState {
         };
         for ds in st.spec.datasources.clone() {
             let id = st.add_source(ds.name.clone(), ds.ds_type);
-            st.sources[id].fields = ds.fields.iter().map(crate::datasource::FieldDef::from_spec).collect();
+            st.sources[id].fields = ds
+                .fields
+                .iter()
+                .map(crate::datasource::FieldDef::from_spec)
+                .collect();
         }
         for m in st.spec.maps.clone() {
             let id = st.maps.len();
@@ -169,12 +173,20 @@ impl HostState {
     }
 
     pub fn log(&mut self, level: LogLevel, source: LogSource, message: String) {
-        self.logs.push(LogRecord { level, source, message });
+        self.logs.push(LogRecord {
+            level,
+            source,
+            message,
+        });
     }
 
     /// Records a warning ig would log about a failed call.
     pub fn warn(&mut self, func: &str, message: impl std::fmt::Display) {
-        self.log(LogLevel::Warn, LogSource::Host, format!("{func}: {message}"));
+        self.log(
+            LogLevel::Warn,
+            LogSource::Host,
+            format!("{func}: {message}"),
+        );
     }
 
     /// Creates a handle: 0 when 4096 are open, a trap after the table was

@@ -62,5 +62,9 @@ pub(crate) fn new_wasi() -> Wasi {
         .insecure_random(Deterministic::new(seed))
         .insecure_random_seed(0)
         .build_p1();
-    Wasi { ctx, stdout, stderr }
+    Wasi {
+        ctx,
+        stdout,
+        stderr,
+    }
 }

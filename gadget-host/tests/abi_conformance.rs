@@ -19,7 +19,10 @@ struct Import {
 }
 
 fn table() -> Table {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../gadget-api/abi/imports.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../gadget-api/abi/imports.toml"
+    );
     toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -37,15 +40,33 @@ fn linker_registers_exactly_the_table() {
         .registered_imports()
         .into_iter()
         .filter(|i| i.module == "ig")
-        .map(|i| (i.name, (i.params.iter().map(type_name).collect(), i.results.iter().map(type_name).collect())))
+        .map(|i| {
+            (
+                i.name,
+                (
+                    i.params.iter().map(type_name).collect(),
+                    i.results.iter().map(type_name).collect(),
+                ),
+            )
+        })
         .collect();
-    let expected: BTreeMap<String, (Vec<String>, Vec<String>)> =
-        table.import.into_iter().map(|i| (i.name, (i.params, i.results))).collect();
+    let expected: BTreeMap<String, (Vec<String>, Vec<String>)> = table
+        .import
+        .into_iter()
+        .map(|i| (i.name, (i.params, i.results)))
+        .collect();
     for (name, sig) in &expected {
-        assert_eq!(registered.get(name), Some(sig), "`{name}` must be registered with the table's types");
+        assert_eq!(
+            registered.get(name),
+            Some(sig),
+            "`{name}` must be registered with the table's types"
+        );
     }
     for name in registered.keys() {
-        assert!(expected.contains_key(name), "`{name}` is registered but not in the table");
+        assert!(
+            expected.contains_key(name),
+            "`{name}` is registered but not in the table"
+        );
     }
     assert_eq!(registered.len(), expected.len());
 }
@@ -59,7 +80,14 @@ fn wasi_preview1_is_registered() {
         .filter(|i| i.module == "wasi_snapshot_preview1")
         .map(|i| i.name)
         .collect();
-    for f in ["fd_write", "proc_exit", "random_get", "clock_time_get", "args_get", "environ_get"] {
+    for f in [
+        "fd_write",
+        "proc_exit",
+        "random_get",
+        "clock_time_get",
+        "args_get",
+        "environ_get",
+    ] {
         assert!(wasi.iter().any(|n| n == f), "WASI function {f} missing");
     }
 }
@@ -80,8 +108,14 @@ fn module_importing_every_table_function_instantiates() {
 fn import_with_wrong_type_fails_to_instantiate() {
     let wat = r#"(module (import "ig" "getMap" (func (param i32) (result i32)))
         (func (export "gadgetAPIVersion") (result i64) i64.const 1))"#;
-    let err = Host::new().unwrap().load(&wat::parse_str(wat).unwrap()).unwrap_err();
-    assert!(matches!(err, gadget_host::HostError::Instantiate(_)), "{err}");
+    let err = Host::new()
+        .unwrap()
+        .load(&wat::parse_str(wat).unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(err, gadget_host::HostError::Instantiate(_)),
+        "{err}"
+    );
     assert!(err.to_string().contains("getMap"), "{err}");
 }
 
@@ -89,7 +123,10 @@ fn import_with_wrong_type_fails_to_instantiate() {
 fn unknown_ig_import_fails_to_instantiate() {
     let wat = r#"(module (import "ig" "fieldGetString" (func (param i32) (result i32)))
         (func (export "gadgetAPIVersion") (result i64) i64.const 1))"#;
-    let err = Host::new().unwrap().load(&wat::parse_str(wat).unwrap()).unwrap_err();
+    let err = Host::new()
+        .unwrap()
+        .load(&wat::parse_str(wat).unwrap())
+        .unwrap_err();
     assert!(err.to_string().contains("fieldGetString"), "{err}");
 }
 
@@ -98,8 +135,16 @@ fn common_imports() -> String {
         .import
         .iter()
         .map(|i| {
-            let p = if i.params.is_empty() { String::new() } else { format!("(param {})", i.params.join(" ")) };
-            let r = if i.results.is_empty() { String::new() } else { format!("(result {})", i.results.join(" ")) };
+            let p = if i.params.is_empty() {
+                String::new()
+            } else {
+                format!("(param {})", i.params.join(" "))
+            };
+            let r = if i.results.is_empty() {
+                String::new()
+            } else {
+                format!("(result {})", i.results.join(" "))
+            };
             format!("(import \"ig\" \"{}\" (func {p} {r}))", i.name)
         })
         .collect::<Vec<_>>()

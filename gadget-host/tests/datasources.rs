@@ -8,7 +8,11 @@ use gadget_host::{DataSourceSpec, Emission, Event, FieldKind, Host, Value};
 
 fn exec_host() -> Host {
     Host::builder()
-        .datasource(DataSourceSpec::single("exec").field("pid", FieldKind::Uint32).field("comm", FieldKind::String))
+        .datasource(
+            DataSourceSpec::single("exec")
+                .field("pid", FieldKind::Uint32)
+                .field("comm", FieldKind::String),
+        )
         .datasource(DataSourceSpec::array("procs").field("pid", FieldKind::Uint32))
         .enrichment_field("exec", "k8s.namespace", FieldKind::String)
         .build()
@@ -29,9 +33,16 @@ fn new_data_source_types_and_duplicates() {
     let second = g.ig("newDataSource", &[name, 2]);
     assert_ne!(second, 0);
     assert_ne!(second, first);
-    assert_eq!(g.datasource("mine").unwrap().ds_type, gadget_host::DataSourceType::Array);
+    assert_eq!(
+        g.datasource("mine").unwrap().ds_type,
+        gadget_host::DataSourceType::Array
+    );
     assert!(g.datasource("mine").unwrap().fields.is_empty());
-    assert_ne!(g.ig("dataSourceGetField", &[first, f]), 0, "old handle still names the old source");
+    assert_ne!(
+        g.ig("dataSourceGetField", &[first, f]),
+        0,
+        "old handle still names the old source"
+    );
     assert_eq!(g.ig("dataSourceGetField", &[second, f]), 0);
 }
 
@@ -45,7 +56,11 @@ fn get_data_source_gives_new_handles_and_skips_unreferenced() {
     assert_eq!(g.ig("dataSourceIsReferenced", &[a]), 1);
     assert_eq!(g.ig("dataSourceUnreference", &[a]), 0);
     assert_eq!(g.ig("dataSourceIsReferenced", &[b]), 0);
-    assert_eq!(g.ig("getDataSource", &[name]), 0, "unreferenced sources are not found");
+    assert_eq!(
+        g.ig("getDataSource", &[name]),
+        0,
+        "unreferenced sources are not found"
+    );
     assert!(!g.datasource("exec").unwrap().referenced);
     assert_eq!(g.ig("dataSourceIsReferenced", &[12345]), 2);
     assert_eq!(g.ig("dataSourceUnreference", &[12345]), 1);
@@ -60,14 +75,30 @@ fn subscribe_types_and_validation() {
     let exec = g.ig("getDataSource", &[exec]);
     let procs = g.put(SCRATCH, b"procs");
     let procs = g.ig("getDataSource", &[procs]);
-    assert_eq!(g.ig("dataSourceSubscribe", &[exec, 0, 0, 1]), 1, "type 0 invalid");
-    assert_eq!(g.ig("dataSourceSubscribe", &[exec, 4, 0, 1]), 1, "type 4 invalid");
-    assert_eq!(g.ig("dataSourceSubscribe", &[exec, 2, 0, 1]), 1, "array subscription on a single source");
+    assert_eq!(
+        g.ig("dataSourceSubscribe", &[exec, 0, 0, 1]),
+        1,
+        "type 0 invalid"
+    );
+    assert_eq!(
+        g.ig("dataSourceSubscribe", &[exec, 4, 0, 1]),
+        1,
+        "type 4 invalid"
+    );
+    assert_eq!(
+        g.ig("dataSourceSubscribe", &[exec, 2, 0, 1]),
+        1,
+        "array subscription on a single source"
+    );
     assert_eq!(g.ig("dataSourceSubscribe", &[exec, 1, 0, 1]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[exec, 3, 0, 2]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 2, 0, 3]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 1, 0, 4]), 0);
-    assert_eq!(g.ig("dataSourceSubscribe", &[999, 1, 0, 1]), 1, "unknown handle");
+    assert_eq!(
+        g.ig("dataSourceSubscribe", &[999, 1, 0, 1]),
+        1,
+        "unknown handle"
+    );
 }
 
 #[test]
@@ -116,9 +147,18 @@ fn observer_sees_changes_of_earlier_subscribers_only() {
     assert_eq!(g.call_export("setup", &[exec]).unwrap(), [0]);
     let after = g.observe("exec", 5).unwrap();
     g.push("exec", Event::new().set("comm", "bash")).unwrap();
-    assert_eq!(g.observed(before)[0].single().unwrap().get("comm"), Some(&Value::from("bash")));
-    assert_eq!(g.observed(after)[0].single().unwrap().get("comm"), Some(&Value::from("set-by-wasm")));
-    assert_eq!(g.emitted_events("exec")[0].get("comm"), Some(&Value::from("set-by-wasm")));
+    assert_eq!(
+        g.observed(before)[0].single().unwrap().get("comm"),
+        Some(&Value::from("bash"))
+    );
+    assert_eq!(
+        g.observed(after)[0].single().unwrap().get("comm"),
+        Some(&Value::from("set-by-wasm"))
+    );
+    assert_eq!(
+        g.emitted_events("exec")[0].get("comm"),
+        Some(&Value::from("set-by-wasm"))
+    );
 }
 
 #[test]
@@ -129,8 +169,15 @@ fn data_subscription_on_array_source_runs_per_element() {
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 1, 0, 1]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 2, 0, 2]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 3, 0, 3]), 0);
-    g.push_array("procs", vec![Event::new().set("pid", 1u32), Event::new().set("pid", 2u32), Event::new().set("pid", 3u32)])
-        .unwrap();
+    g.push_array(
+        "procs",
+        vec![
+            Event::new().set("pid", 1u32),
+            Event::new().set("pid", 2u32),
+            Event::new().set("pid", 3u32),
+        ],
+    )
+    .unwrap();
     let calls = g.callbacks();
     let ids: Vec<u64> = calls.iter().map(|c| c.0).collect();
     assert_eq!(ids, [1, 1, 1, 2, 3]);
@@ -138,7 +185,11 @@ fn data_subscription_on_array_source_runs_per_element() {
     let handles: std::collections::BTreeSet<u32> = calls.iter().map(|c| c.2).collect();
     assert_eq!(handles.len(), 5);
     assert!(calls.iter().all(|c| c.1 == 0));
-    assert_eq!(g.open_handles(), 1, "per-event handles are freed after each call");
+    assert_eq!(
+        g.open_handles(),
+        1,
+        "per-event handles are freed after each call"
+    );
     match g.emitted("procs")[0] {
         Emission::Array(evs) => assert_eq!(evs.len(), 3),
         other => panic!("{other:?}"),
@@ -148,7 +199,11 @@ fn data_subscription_on_array_source_runs_per_element() {
 #[test]
 fn get_field_exact_then_case_insensitive_and_add_field_rules() {
     let host = Host::builder()
-        .datasource(DataSourceSpec::single("s").field("Comm", FieldKind::String).field("comm", FieldKind::Uint8))
+        .datasource(
+            DataSourceSpec::single("s")
+                .field("Comm", FieldKind::String)
+                .field("comm", FieldKind::Uint8),
+        )
         .build()
         .unwrap();
     let mut g = load(&host, "", "");
@@ -189,8 +244,16 @@ fn packets_emit_release_and_type_rules() {
     let exec = g.ig("getDataSource", &[exec]);
     let procs = g.put(SCRATCH, b"procs");
     let procs = g.ig("getDataSource", &[procs]);
-    assert_eq!(g.ig("dataSourceNewPacketArray", &[exec]), 0, "array packet on single source");
-    assert_eq!(g.ig("dataSourceNewPacketSingle", &[procs]), 0, "single packet on array source");
+    assert_eq!(
+        g.ig("dataSourceNewPacketArray", &[exec]),
+        0,
+        "array packet on single source"
+    );
+    assert_eq!(
+        g.ig("dataSourceNewPacketSingle", &[procs]),
+        0,
+        "single packet on array source"
+    );
     let pid = g.put(SCRATCH, b"pid");
     let pid_field = g.ig("dataSourceGetField", &[exec, pid]);
     let p = g.ig("dataSourceNewPacketSingle", &[exec]);
@@ -199,12 +262,23 @@ fn packets_emit_release_and_type_rules() {
     // bad ds: 1 and the packet stays
     assert_eq!(g.ig("dataSourceEmitAndRelease", &[4242, p]), 1);
     assert_eq!(g.ig("dataSourceEmitAndRelease", &[exec, p]), 0);
-    assert_eq!(g.ig("dataSourceEmitAndRelease", &[exec, p]), 1, "freed after emitting");
-    assert_eq!(g.emitted_events("exec")[0].get("pid"), Some(&Value::U32(99)));
+    assert_eq!(
+        g.ig("dataSourceEmitAndRelease", &[exec, p]),
+        1,
+        "freed after emitting"
+    );
+    assert_eq!(
+        g.emitted_events("exec")[0].get("pid"),
+        Some(&Value::U32(99))
+    );
     let p2 = g.ig("dataSourceNewPacketSingle", &[exec]);
     assert_eq!(g.ig("dataSourceRelease", &[exec, p2]), 0);
     assert_eq!(g.ig("dataSourceRelease", &[exec, p2]), 1);
-    assert_eq!(g.emitted("exec").len(), 1, "released packets are not emitted");
+    assert_eq!(
+        g.emitted("exec").len(),
+        1,
+        "released packets are not emitted"
+    );
     // an array packet with two elements
     let a = g.ig("dataSourceNewPacketArray", &[procs]);
     let ppid = g.ig("dataSourceGetField", &[procs, pid]);
@@ -212,7 +286,11 @@ fn packets_emit_release_and_type_rules() {
         let e = g.ig("dataArrayNew", &[a]);
         assert_eq!(g.ig("fieldSet", &[ppid, e, 8, v]), 0);
         assert_eq!(g.ig("dataArrayAppend", &[a, e]), 0);
-        assert_eq!(g.ig("dataArrayAppend", &[a, e]), 1, "element handle freed by append");
+        assert_eq!(
+            g.ig("dataArrayAppend", &[a, e]),
+            1,
+            "element handle freed by append"
+        );
     }
     let dropped = g.ig("dataArrayNew", &[a]);
     assert_eq!(g.ig("dataArrayRelease", &[a, dropped]), 0);
@@ -220,7 +298,12 @@ fn packets_emit_release_and_type_rules() {
     assert_eq!(g.ig("dataArrayLen", &[a]), 2);
     assert_eq!(g.ig("dataSourceEmitAndRelease", &[procs, a]), 0);
     let evs = g.emitted_events("procs");
-    assert_eq!(evs.iter().map(|e| e.get("pid").cloned()).collect::<Vec<_>>(), [Some(Value::U32(10)), Some(Value::U32(20))]);
+    assert_eq!(
+        evs.iter()
+            .map(|e| e.get("pid").cloned())
+            .collect::<Vec<_>>(),
+        [Some(Value::U32(10)), Some(Value::U32(20))]
+    );
     assert_eq!(g.open_handles(), 4, "2 data sources + 2 field handles");
 }
 
@@ -233,22 +316,46 @@ fn data_array_append_with_foreign_data_handle_traps() {
     let procs = g.ig("getDataSource", &[procs]);
     let a = g.ig("dataSourceNewPacketArray", &[procs]);
     let single = g.ig("dataSourceNewPacketSingle", &[exec]);
-    let err = g.call_export("t.dataArrayAppend", &[a, single]).unwrap_err();
+    let err = g
+        .call_export("t.dataArrayAppend", &[a, single])
+        .unwrap_err();
     assert!(err.to_string().contains("dataArrayNew"), "{err}");
-    assert_eq!(g.ig("dataArrayAppend", &[a, 777]), 1, "unknown handle is an error, not a trap");
+    assert_eq!(
+        g.ig("dataArrayAppend", &[a, 777]),
+        1,
+        "unknown handle is an error, not a trap"
+    );
 }
 
 #[test]
 fn enrichment_fields_appear_at_pre_start() {
     let mut g = load(&exec_host(), "", "");
     g.init().unwrap();
-    assert!(g.datasource("exec").unwrap().fields.iter().all(|f| f.name != "k8s.namespace"));
-    let err = g.push("exec", Event::new().set("k8s.namespace", "default")).unwrap_err();
+    assert!(
+        g.datasource("exec")
+            .unwrap()
+            .fields
+            .iter()
+            .all(|f| f.name != "k8s.namespace")
+    );
+    let err = g
+        .push("exec", Event::new().set("k8s.namespace", "default"))
+        .unwrap_err();
     assert!(err.to_string().contains("k8s.namespace"), "{err}");
     g.pre_start().unwrap();
-    assert!(g.datasource("exec").unwrap().fields.iter().any(|f| f.name == "k8s.namespace"));
-    g.push("exec", Event::new().set("k8s.namespace", "default")).unwrap();
-    assert_eq!(g.emitted_events("exec")[0].get("k8s.namespace"), Some(&Value::from("default")));
+    assert!(
+        g.datasource("exec")
+            .unwrap()
+            .fields
+            .iter()
+            .any(|f| f.name == "k8s.namespace")
+    );
+    g.push("exec", Event::new().set("k8s.namespace", "default"))
+        .unwrap();
+    assert_eq!(
+        g.emitted_events("exec")[0].get("k8s.namespace"),
+        Some(&Value::from("default"))
+    );
 }
 
 #[test]
@@ -269,10 +376,20 @@ fn gadget_created_data_source_emissions_are_recorded() {
 #[test]
 fn push_checks_names_kinds_and_types() {
     let mut g = load(&exec_host(), "", "");
-    assert!(matches!(g.push("nope", Event::new()), Err(gadget_host::HostError::UnknownDataSource { .. })));
-    assert!(matches!(g.push("procs", Event::new()), Err(gadget_host::HostError::DataSourceType { .. })));
+    assert!(matches!(
+        g.push("nope", Event::new()),
+        Err(gadget_host::HostError::UnknownDataSource { .. })
+    ));
+    assert!(matches!(
+        g.push("procs", Event::new()),
+        Err(gadget_host::HostError::DataSourceType { .. })
+    ));
     let err = g.push("exec", Event::new().set("pid", -1)).unwrap_err();
     assert!(err.to_string().contains("pid"), "{err}");
-    g.push_json("exec", &serde_json::json!({"pid": 5, "comm": "sh"})).unwrap();
-    assert_eq!(g.emitted_events("exec")[0].to_json(), serde_json::json!({"pid": 5, "comm": "sh"}));
+    g.push_json("exec", &serde_json::json!({"pid": 5, "comm": "sh"}))
+        .unwrap();
+    assert_eq!(
+        g.emitted_events("exec")[0].to_json(),
+        serde_json::json!({"pid": 5, "comm": "sh"})
+    );
 }

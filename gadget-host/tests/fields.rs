@@ -79,18 +79,34 @@ fn scalar_reads_check_size_not_kind() {
 fn bool_sign_and_float_reads() {
     let (mut g, ds, p) = setup();
     let i8f = field(&mut g, ds, "i8");
-    assert_eq!(g.ig("fieldSet", &[i8f, p, 2, 0x1_80]), 0, "truncated to the width");
+    assert_eq!(
+        g.ig("fieldSet", &[i8f, p, 2, 0x1_80]),
+        0,
+        "truncated to the width"
+    );
     assert_eq!(scalar(&mut g, i8f, p, 2), (-128, 0));
     assert_eq!(scalar(&mut g, i8f, p, 6), (0x80, 0));
     let b = field(&mut g, ds, "b");
     assert_eq!(g.ig("fieldSet", &[b, p, 1, 5]), 0, "non-zero sets a bool");
     assert_eq!(scalar(&mut g, b, p, 1), (1, 0));
-    assert_eq!(g.ig("fieldSet", &[b, p, 6, 2]), 0, "a 1-byte kind writes the raw byte");
-    assert_eq!(scalar(&mut g, b, p, 1), (0, 0), "a bool reads 1 only if its byte is 1");
+    assert_eq!(
+        g.ig("fieldSet", &[b, p, 6, 2]),
+        0,
+        "a 1-byte kind writes the raw byte"
+    );
+    assert_eq!(
+        scalar(&mut g, b, p, 1),
+        (0, 0),
+        "a bool reads 1 only if its byte is 1"
+    );
     let f64f = field(&mut g, ds, "f64");
     assert_eq!(g.ig("fieldSet", &[f64f, p, 11, 2.5f64.to_bits() as i64]), 0);
     assert_eq!(scalar(&mut g, f64f, p, 11), (2.5f64.to_bits() as i64, 0));
-    assert_eq!(g.ig("fieldSet", &[f64f, p, 8, 1]), 1, "4-byte kind on an 8-byte field");
+    assert_eq!(
+        g.ig("fieldSet", &[f64f, p, 8, 1]),
+        1,
+        "4-byte kind on an 8-byte field"
+    );
 }
 
 #[test]
@@ -98,15 +114,27 @@ fn buffer_reads() {
     let (mut g, ds, p) = setup();
     let s = field(&mut g, ds, "s");
     let dst = bp(0x5000, 64);
-    assert_eq!(g.ig("fieldGetBuffer", &[s, p, 12, dst]), 0, "unset variable field");
+    assert_eq!(
+        g.ig("fieldGetBuffer", &[s, p, 12, dst]),
+        0,
+        "unset variable field"
+    );
     let v = g.put(0x3100, b"hello");
     assert_eq!(g.ig("fieldSet", &[s, p, 12, v]), 0);
     assert_eq!(g.ig("fieldGetBuffer", &[s, p, 12, dst]), 5);
     assert_eq!(g.read_memory(0x5000, 5).unwrap(), b"hello");
     assert_eq!(g.ig("fieldGetBuffer", &[s, p, 14, dst]), 5);
-    assert_eq!(g.ig("fieldGetBuffer", &[s, p, 13, dst]), -1, "cstring kind rejected");
+    assert_eq!(
+        g.ig("fieldGetBuffer", &[s, p, 13, dst]),
+        -1,
+        "cstring kind rejected"
+    );
     assert_eq!(g.ig("fieldGetBuffer", &[s, p, 8, dst]), -1);
-    assert_eq!(g.ig("fieldGetBuffer", &[s, p, 12, bp(0x5000, 4)]), -1, "too small");
+    assert_eq!(
+        g.ig("fieldGetBuffer", &[s, p, 12, bp(0x5000, 4)]),
+        -1,
+        "too small"
+    );
     // raw bytes of a scalar field
     let u = field(&mut g, ds, "u32");
     g.ig("fieldSet", &[u, p, 8, 0x0403_0201]);
@@ -126,17 +154,29 @@ fn set_size_rules() {
     let task = field(&mut g, ds, "task");
     let raw = field(&mut g, ds, "raw");
     let long = g.put(0x3100, b"123456789");
-    assert_eq!(g.ig("fieldSet", &[task, p, 12, long]), 1, "longer than a fixed field");
+    assert_eq!(
+        g.ig("fieldSet", &[task, p, 12, long]),
+        1,
+        "longer than a fixed field"
+    );
     let exact = g.put(0x3100, b"12345678");
     assert_eq!(g.ig("fieldSet", &[task, p, 14, exact]), 0);
     let short = g.put(0x3100, b"ab");
-    assert_eq!(g.ig("fieldSet", &[raw, p, 14, short]), 1, "shorter into fixed bytes");
+    assert_eq!(
+        g.ig("fieldSet", &[raw, p, 14, short]),
+        1,
+        "shorter into fixed bytes"
+    );
     let four = g.put(0x3100, b"abcd");
     assert_eq!(g.ig("fieldSet", &[raw, p, 12, four]), 0);
     assert_eq!(g.ig("fieldSet", &[raw, p, 13, four]), 1, "kind 13 rejected");
     assert_eq!(g.ig("fieldSet", &[raw, p, 0, four]), 1);
     assert_eq!(g.ig("fieldSet", &[raw, p, 15, four]), 1);
-    assert_eq!(g.ig("fieldSet", &[raw, p, 8, 1]), 0, "a 4-byte bytes field takes a 4-byte scalar");
+    assert_eq!(
+        g.ig("fieldSet", &[raw, p, 8, 1]),
+        0,
+        "a 4-byte bytes field takes a 4-byte scalar"
+    );
     let u = field(&mut g, ds, "u32");
     assert_eq!(g.ig("fieldSet", &[u, p, 9, 1]), 1);
     // variable-size scalar via added field kinds: an unset variable field has length 0
@@ -144,8 +184,16 @@ fn set_size_rules() {
     assert_eq!(g.ig("fieldSet", &[s, p, 8, 1]), 1);
     let four = g.put(0x3100, b"wxyz");
     assert_eq!(g.ig("fieldSet", &[s, p, 12, four]), 0);
-    assert_eq!(scalar(&mut g, s, p, 8), (i64::from(u32::from_le_bytes(*b"wxyz")), 0), "a 4-byte variable field reads as u32");
-    assert_eq!(g.ig("fieldSet", &[s, p, 12, bp(0x7fff_0000, 4)]), 1, "value outside memory");
+    assert_eq!(
+        scalar(&mut g, s, p, 8),
+        (i64::from(u32::from_le_bytes(*b"wxyz")), 0),
+        "a 4-byte variable field reads as u32"
+    );
+    assert_eq!(
+        g.ig("fieldSet", &[s, p, 12, bp(0x7fff_0000, 4)]),
+        1,
+        "value outside memory"
+    );
 }
 
 #[test]
@@ -162,13 +210,21 @@ fn kind_14_keeps_a_view_of_guest_memory_until_consumed() {
     g.put(0x3100, b"SECON");
     let dst = bp(0x5000, 16);
     assert_eq!(g.ig("fieldGetBuffer", &[bytes, p, 14, dst]), 5);
-    assert_eq!(g.read_memory(0x5000, 5).unwrap(), b"SECON", "the field aliases the guest buffer");
+    assert_eq!(
+        g.read_memory(0x5000, 5).unwrap(),
+        b"SECON",
+        "the field aliases the guest buffer"
+    );
     assert_eq!(g.ig("fieldGetBuffer", &[sf, p, 12, dst]), 5);
     assert_eq!(g.read_memory(0x5000, 5).unwrap(), b"first");
     assert_eq!(g.ig("dataSourceEmitAndRelease", &[ds, p]), 0);
     g.put(0x3100, b"third");
     let ev = g.emitted_events("s")[0];
-    assert_eq!(ev.get("bytes"), Some(&Value::Bytes(b"SECON".to_vec())), "snapshot when consumed");
+    assert_eq!(
+        ev.get("bytes"),
+        Some(&Value::Bytes(b"SECON".to_vec())),
+        "snapshot when consumed"
+    );
     assert_eq!(ev.get("s"), Some(&Value::from("first")));
 }
 
@@ -204,7 +260,10 @@ fn element_handles_encode_and_work_only_with_field_calls() {
     assert_eq!(g.ig("dataArrayGet", &[arr, 40000]), 0);
     assert_eq!(scalar(&mut g, v, i64::from(el), 7), (22, 0));
     assert_eq!(g.ig("fieldSet", &[v, i64::from(el), 7, 33]), 0);
-    assert_eq!(g.ig("fieldGetBuffer", &[v, i64::from(el), 14, bp(0x5000, 2)]), 2);
+    assert_eq!(
+        g.ig("fieldGetBuffer", &[v, i64::from(el), 14, bp(0x5000, 2)]),
+        2
+    );
     assert_eq!(g.read_memory(0x5000, 2).unwrap(), 33u16.to_le_bytes());
     // every other function fails on element handles
     assert_eq!(g.ig("releaseHandle", &[i64::from(el)]), 1);
@@ -237,7 +296,12 @@ fn push_values_convert_and_fixed_text_pads() {
     let mut g = load(&host(), "", "");
     g.push(
         "s",
-        Event::new().set("u32", 7).set("task", "bash").set("f64", 1.5f32).set("raw", [1u8, 2, 3, 4]).set("b", true),
+        Event::new()
+            .set("u32", 7)
+            .set("task", "bash")
+            .set("f64", 1.5f32)
+            .set("raw", [1u8, 2, 3, 4])
+            .set("b", true),
     )
     .unwrap();
     let ev = g.emitted_events("s")[0].clone();
@@ -247,6 +311,12 @@ fn push_values_convert_and_fixed_text_pads() {
     assert_eq!(ev.get("raw"), Some(&Value::Bytes(vec![1, 2, 3, 4])));
     assert_eq!(ev.get("b"), Some(&Value::Bool(true)));
     assert_eq!(ev.get("s"), Some(&Value::from("")));
-    assert!(g.push("s", Event::new().set("raw", vec![1u8])).is_err(), "fixed bytes must match");
-    assert!(g.push("s", Event::new().set("task", "123456789")).is_err(), "too long");
+    assert!(
+        g.push("s", Event::new().set("raw", vec![1u8])).is_err(),
+        "fixed bytes must match"
+    );
+    assert!(
+        g.push("s", Event::new().set("task", "123456789")).is_err(),
+        "too long"
+    );
 }

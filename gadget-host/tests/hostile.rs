@@ -6,7 +6,9 @@ mod common;
 
 use common::*;
 use gadget_host::abi::{AbiTable, WasmType};
-use gadget_host::{DataSourceSpec, Event, FieldKind, Hazard, Host, HostError, MapSpec, MAX_HANDLES};
+use gadget_host::{
+    DataSourceSpec, Event, FieldKind, Hazard, Host, HostError, MAX_HANDLES, MapSpec,
+};
 
 fn host() -> Host {
     Host::builder()
@@ -22,9 +24,19 @@ fn host() -> Host {
 fn every_import_survives_garbage_arguments() {
     let table = AbiTable::embedded().unwrap();
     let i32s = [0i64, 1, 2, 3, 0x7fff_ffff, -1, 0x8000_0001, 0xFFFF];
-    let i64s = [0i64, -1, bp(0xFFFF_FFFF, 0xFFFF_FFFF), bp(0x1_FFF0, 0x100), bp(0, 0x7fff_ffff), bp(0x3000, 0), 0x1_0000_0000];
+    let i64s = [
+        0i64,
+        -1,
+        bp(0xFFFF_FFFF, 0xFFFF_FFFF),
+        bp(0x1_FFF0, 0x100),
+        bp(0, 0x7fff_ffff),
+        bp(0x3000, 0),
+        0x1_0000_0000,
+    ];
     let host = host();
-    let module = host.compile(&wat::parse_str(gadget_wat("", "")).unwrap()).unwrap();
+    let module = host
+        .compile(&wat::parse_str(gadget_wat("", "")).unwrap())
+        .unwrap();
     for f in &table.imports {
         // Traps, hazards (a blocking perf read) and a closed module (a bad
         // error pointer) are answers too; a panic is not.
@@ -45,7 +57,11 @@ fn every_import_survives_garbage_arguments() {
                 .collect();
             match g.call_export(&format!("t.{}", f.name), &args) {
                 Ok(_) => {}
-                Err(HostError::HookTrap { .. } | HostError::Hazard(_) | HostError::ModuleClosed { .. }) => {}
+                Err(
+                    HostError::HookTrap { .. }
+                    | HostError::Hazard(_)
+                    | HostError::ModuleClosed { .. },
+                ) => {}
                 Err(other) => panic!("{}: unexpected error {other}", f.name),
             }
         }
@@ -63,7 +79,11 @@ fn out_of_bounds_pointers_fail_the_call() {
     let p = g.put(SCRATCH, b"p");
     // ig checks only the bytes it writes: a value of 1 byte fits before the end
     assert_eq!(g.ig("getParamValue", &[p, oob]), 0);
-    assert_eq!(g.ig("getParamValue", &[p, bp(0x2_0000, 4)]), 1, "destination past the end");
+    assert_eq!(
+        g.ig("getParamValue", &[p, bp(0x2_0000, 4)]),
+        1,
+        "destination past the end"
+    );
     assert_eq!(g.ig("setConfig", &[oob, p, 12]), 1);
     assert_eq!(g.ig("getSyscallName", &[1, bp(0x2_0000, 16)]), 1);
     assert_eq!(g.ig("getSyscallID", &[oob]), -1);
@@ -79,7 +99,11 @@ fn out_of_bounds_pointers_fail_the_call() {
     assert_eq!(g.ig("mapDelete", &[m, oob]), 1);
     // the length overflowing the address space
     assert_eq!(g.ig("getDataSource", &[bp(0xFFFF_FFFF, 0xFFFF_FFFF)]), 0);
-    assert!(g.logs().iter().any(|l| l.message.contains("outside memory")));
+    assert!(
+        g.logs()
+            .iter()
+            .any(|l| l.message.contains("outside memory"))
+    );
 }
 
 #[test]
@@ -101,7 +125,11 @@ fn wrong_type_handles_fail() {
     assert_eq!(g.ig("mapRelease", &[field]), 1);
     assert_eq!(g.ig("perfReaderPause", &[map]), 1);
     assert_eq!(g.ig("perfReaderRead", &[ds, bp(0x3000, 4)]), 1);
-    assert_eq!(g.ig("newPerfReader", &[ds, 4096, 0]), 1, "not a map: ig answers 1");
+    assert_eq!(
+        g.ig("newPerfReader", &[ds, 4096, 0]),
+        1,
+        "not a map: ig answers 1"
+    );
     assert_eq!(g.ig("fieldAddTag", &[map, pid]), 1);
     g.put(0x3000, &[0; 4]);
     g.ig("fieldGetScalar", &[field, ds, 8, 0x3000]);
@@ -114,13 +142,25 @@ fn wrong_type_handles_fail() {
 #[test]
 fn bad_error_pointer_closes_the_module_for_good() {
     let mut g = load(&host(), "", "");
-    let err = g.call_export("t.fieldGetScalar", &[1, 2, 8, 0x7fff_fff0]).unwrap_err();
+    let err = g
+        .call_export("t.fieldGetScalar", &[1, 2, 8, 0x7fff_fff0])
+        .unwrap_err();
     assert!(err.to_string().contains("exit code 1"), "{err}");
     assert!(g.closed().unwrap().contains("error pointer"));
-    assert!(g.logs().iter().any(|l| l.level == gadget_host::LogLevel::Error));
-    assert!(matches!(g.call_export("t.gadgetShouldLog", &[0]), Err(HostError::ModuleClosed { .. })));
+    assert!(
+        g.logs()
+            .iter()
+            .any(|l| l.level == gadget_host::LogLevel::Error)
+    );
+    assert!(matches!(
+        g.call_export("t.gadgetShouldLog", &[0]),
+        Err(HostError::ModuleClosed { .. })
+    ));
     assert!(matches!(g.init(), Err(HostError::ModuleClosed { .. })));
-    assert!(matches!(g.push("exec", Event::new()), Err(HostError::ModuleClosed { .. })));
+    assert!(matches!(
+        g.push("exec", Event::new()),
+        Err(HostError::ModuleClosed { .. })
+    ));
 }
 
 #[test]
@@ -128,7 +168,8 @@ fn bad_error_pointer_inside_a_callback_ends_delivery() {
     let extra = r#"(data (i32.const 0x3000) "exec")
         (func (export "gadgetInit") (result i32)
           (call $dataSourceSubscribe (call $getDataSource (i64.or (i64.shl (i64.const 4) (i64.const 32)) (i64.const 0x3000))) (i32.const 1) (i32.const 0) (i64.const 1)))"#;
-    let on_event = "(drop (call $fieldGetScalar (i32.const 0) (local.get $h) (i32.const 8) (i32.const -4)))";
+    let on_event =
+        "(drop (call $fieldGetScalar (i32.const 0) (local.get $h) (i32.const 8) (i32.const -4)))";
     let mut g = load(&host(), extra, on_event);
     g.init().unwrap();
     let err = g.push("exec", Event::new()).unwrap_err();
@@ -159,15 +200,30 @@ fn allocator_abort_after_failed_grow_is_reported_as_a_trap() {
         (if (i32.eq (memory.grow (i32.const 272)) (i32.const -1)) (then unreachable)) (i32.const 0))"#;
     let mut g = load(&host(), extra, "");
     let err = g.init().unwrap_err();
-    assert!(matches!(err, HostError::HookTrap { hook: "gadgetInit", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            HostError::HookTrap {
+                hook: "gadgetInit",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn hook_signatures() {
     let cases = [
-        (r#"(func (export "gadgetInit") (param i32) (result i32) i32.const 0)"#, "parameters"),
+        (
+            r#"(func (export "gadgetInit") (param i32) (result i32) i32.const 0)"#,
+            "parameters",
+        ),
         (r#"(func (export "gadgetInit"))"#, "crash"),
-        (r#"(func (export "gadgetInit") (result v128) v128.const i64x2 0 0)"#, "number"),
+        (
+            r#"(func (export "gadgetInit") (result v128) v128.const i64x2 0 0)"#,
+            "number",
+        ),
     ];
     for (extra, needle) in cases {
         let mut g = load(&host(), extra, "");
@@ -175,33 +231,62 @@ fn hook_signatures() {
         assert!(err.to_string().contains("gadgetInit"), "{err}");
         let text = err.to_string();
         match needle {
-            "crash" => assert!(matches!(err, HostError::Hazard(Hazard::HookWithoutResult { .. })) && text.contains("Go panic"), "{text}"),
+            "crash" => assert!(
+                matches!(err, HostError::Hazard(Hazard::HookWithoutResult { .. }))
+                    && text.contains("Go panic"),
+                "{text}"
+            ),
             _ => assert!(matches!(err, HostError::HookSignature { .. }), "{text}"),
         }
     }
     // extra results are ignored; the first one counts
-    let mut g = load(&host(), r#"(func (export "gadgetInit") (result i32 i32) i32.const 0 i32.const 9)"#, "");
+    let mut g = load(
+        &host(),
+        r#"(func (export "gadgetInit") (result i32 i32) i32.const 0 i32.const 9)"#,
+        "",
+    );
     g.init().unwrap();
-    let mut g = load(&host(), r#"(func (export "gadgetInit") (result i64) i64.const 2)"#, "");
-    assert!(matches!(g.init(), Err(HostError::HookFailed { code: 2, .. })));
+    let mut g = load(
+        &host(),
+        r#"(func (export "gadgetInit") (result i64) i64.const 2)"#,
+        "",
+    );
+    assert!(matches!(
+        g.init(),
+        Err(HostError::HookFailed { code: 2, .. })
+    ));
 }
 
 #[test]
 fn api_version_is_mandatory_and_must_be_1() {
     let no_version = r#"(module (memory (export "memory") 1))"#;
-    let err = host().load(&wat::parse_str(no_version).unwrap()).unwrap_err();
+    let err = host()
+        .load(&wat::parse_str(no_version).unwrap())
+        .unwrap_err();
     assert!(matches!(err, HostError::MissingApiVersion), "{err}");
     let two = r#"(module (func (export "gadgetAPIVersion") (result i64) i64.const 2))"#;
     let err = host().load(&wat::parse_str(two).unwrap()).unwrap_err();
-    assert!(matches!(err, HostError::ApiVersion { .. }) && err.to_string().contains("returned 2"), "{err}");
+    assert!(
+        matches!(err, HostError::ApiVersion { .. }) && err.to_string().contains("returned 2"),
+        "{err}"
+    );
     let none = r#"(module (func (export "gadgetAPIVersion")))"#;
-    assert!(matches!(host().load(&wat::parse_str(none).unwrap()), Err(HostError::ApiVersion { .. })));
+    assert!(matches!(
+        host().load(&wat::parse_str(none).unwrap()),
+        Err(HostError::ApiVersion { .. })
+    ));
     let trapping = r#"(module (func (export "gadgetAPIVersion") (result i64) unreachable))"#;
-    assert!(matches!(host().load(&wat::parse_str(trapping).unwrap()), Err(HostError::ApiVersion { .. })));
+    assert!(matches!(
+        host().load(&wat::parse_str(trapping).unwrap()),
+        Err(HostError::ApiVersion { .. })
+    ));
     // the type is not checked: an i32 1 passes
     let i32_one = r#"(module (func (export "gadgetAPIVersion") (result i32) i32.const 1))"#;
     host().load(&wat::parse_str(i32_one).unwrap()).unwrap();
-    assert!(matches!(host().load(b"not wasm"), Err(HostError::Compile(_))));
+    assert!(matches!(
+        host().load(b"not wasm"),
+        Err(HostError::Compile(_))
+    ));
     let missing = host().load_file("/nonexistent/x.wasm").unwrap_err();
     assert!(missing.to_string().contains("/nonexistent/x.wasm"));
 }
@@ -220,11 +305,22 @@ fn handle_limit_and_callback_with_handle_0() {
     let n = g.put(SCRATCH, b"exec");
     let ds = g.ig("getDataSource", &[n]);
     assert_eq!(g.ig("dataSourceSubscribe", &[ds, 1, 0, 1]), 0);
-    assert_eq!(g.call_export("fill", &[]).unwrap(), [MAX_HANDLES as i64 - 1]);
+    assert_eq!(
+        g.call_export("fill", &[]).unwrap(),
+        [MAX_HANDLES as i64 - 1]
+    );
     assert_eq!(g.open_handles(), MAX_HANDLES);
-    assert_eq!(g.ig("dataSourceNewPacketSingle", &[ds]), 0, "creating calls return 0");
+    assert_eq!(
+        g.ig("dataSourceNewPacketSingle", &[ds]),
+        0,
+        "creating calls return 0"
+    );
     g.push("exec", Event::new()).unwrap();
-    assert_eq!(g.callbacks(), [(1, 0, 0)], "the callback is still called, with handle 0");
+    assert_eq!(
+        g.callbacks(),
+        [(1, 0, 0)],
+        "the callback is still called, with handle 0"
+    );
     // freeing one makes room; numbers keep growing
     let last = g.callbacks().len();
     assert_eq!(g.ig("releaseHandle", &[ds]), 0);
@@ -235,18 +331,31 @@ fn handle_limit_and_callback_with_handle_0() {
 
 #[test]
 fn unknown_data_source_in_enrichment_is_reported() {
-    let host = Host::builder().enrichment_field("nope", "k8s.pod", FieldKind::String).build().unwrap();
+    let host = Host::builder()
+        .enrichment_field("nope", "k8s.pod", FieldKind::String)
+        .build()
+        .unwrap();
     let mut g = load(&host, "", "");
     g.init().unwrap();
-    assert!(matches!(g.pre_start(), Err(HostError::UnknownDataSource { .. })));
+    assert!(matches!(
+        g.pre_start(),
+        Err(HostError::UnknownDataSource { .. })
+    ));
 }
 
 #[test]
 fn invalid_specs_are_rejected() {
-    let dup = Host::builder().datasource(DataSourceSpec::single("a")).datasource(DataSourceSpec::single("a")).build();
+    let dup = Host::builder()
+        .datasource(DataSourceSpec::single("a"))
+        .datasource(DataSourceSpec::single("a"))
+        .build();
     assert!(matches!(dup, Err(HostError::Spec(_))));
     let dup_field = Host::builder()
-        .datasource(DataSourceSpec::single("a").field("x", FieldKind::Bool).field("x", FieldKind::Bool))
+        .datasource(
+            DataSourceSpec::single("a")
+                .field("x", FieldKind::Bool)
+                .field("x", FieldKind::Bool),
+        )
         .build();
     assert!(matches!(dup_field, Err(HostError::Spec(_))));
     let mom = Host::builder().map(MapSpec::new("m", 13, 4, 4, 1)).build();

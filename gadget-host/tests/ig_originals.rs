@@ -28,6 +28,9 @@ fn original(name: &str) -> PathBuf {
 #[test]
 #[ignore = "needs /work/shared/ig-originals (set IG_ORIGINALS)"]
 fn trace_exec_original_runs() {
+    // trace_exec needs the `exec` data source with `args` (bytes) and
+    // `args_size` (uint32); it rewrites `args` in place, turning the NUL
+    // separators into U+00A0 and dropping the trailing NUL.
     let host = Host::builder()
         .datasource(
             DataSourceSpec::single("exec")
@@ -41,9 +44,7 @@ fn trace_exec_original_runs() {
         .build()
         .unwrap();
     let mut g = host.load_file(original("trace_exec.wasm")).unwrap();
-    let r = g.init();
-    eprintln!("init: {r:?}\nlogs: {:#?}\nstderr: {}", g.logs(), g.stderr());
-    r.unwrap();
+    g.init().unwrap();
     g.pre_start().unwrap();
     g.start().unwrap();
     let args = b"/bin/ls\0-l\0/tmp\0".to_vec();
@@ -57,11 +58,120 @@ fn trace_exec_original_runs() {
             .set("args", args),
     )
     .unwrap();
-    eprintln!("emitted: {:#?}\nlogs: {:#?}\ntraps: {:#?}", g.emitted_events("exec"), g.logs(), g.callback_traps());
+    eprintln!(
+        "emitted: {:#?}\nlogs: {:#?}\ntraps: {:#?}",
+        g.emitted_events("exec"),
+        g.logs(),
+        g.callback_traps()
+    );
     let ds = g.datasource("exec").unwrap();
     eprintln!("fields: {:#?}", ds.fields);
     assert!(g.callback_traps().is_empty());
     let ev = g.emitted_events("exec")[0].clone();
     assert_eq!(ev.get("pid"), Some(&Value::U32(42)));
     g.stop().unwrap();
+}
+
+/// Every original imports only functions of the ABI table, with the table's
+/// types, and exports `gadgetAPIVersion`.
+#[test]
+#[ignore = "needs /work/shared/ig-originals (set IG_ORIGINALS)"]
+fn originals_import_only_table_functions() {
+    let table = gadget_host::abi::AbiTable::embedded().unwrap();
+    let mut count = 0;
+    for entry in std::fs::read_dir(originals_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "wasm") {
+            continue;
+        }
+        count += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        let mut types = Vec::new();
+        let mut exports = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+            match payload.unwrap() {
+                wasmparser::Payload::TypeSection(r) => {
+                    for ty in r.into_iter_err_on_gc_types() {
+                        types.push(ty.unwrap());
+                    }
+                }
+                wasmparser::Payload::ImportSection(r) => {
+                    for imp in r {
+                        let imp = imp.unwrap();
+                        if imp.module != "ig" {
+                            assert_eq!(imp.module, "wasi_snapshot_preview1", "{}", path.display());
+                            continue;
+                        }
+                        let wasmparser::TypeRef::Func(idx) = imp.ty else {
+                            panic!("non-function ig import")
+                        };
+                        let f = table.import(imp.name).unwrap_or_else(|| {
+                            panic!("{}: `{}` is not in the table", path.display(), imp.name)
+                        });
+                        let ty = &types[idx as usize];
+                        let conv = |t: &[wasmparser::ValType]| -> Vec<String> {
+                            t.iter().map(|v| v.to_string()).collect()
+                        };
+                        let want = |t: &[gadget_host::abi::WasmType]| -> Vec<String> {
+                            t.iter().map(|v| format!("{v:?}").to_lowercase()).collect()
+                        };
+                        assert_eq!(
+                            conv(ty.params()),
+                            want(&f.params),
+                            "{}: {}",
+                            path.display(),
+                            imp.name
+                        );
+                        assert_eq!(
+                            conv(ty.results()),
+                            want(&f.results),
+                            "{}: {}",
+                            path.display(),
+                            imp.name
+                        );
+                    }
+                }
+                wasmparser::Payload::ExportSection(r) => {
+                    exports.extend(r.into_iter().map(|e| e.unwrap().name.to_owned()));
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            exports.iter().any(|e| e == "gadgetAPIVersion"),
+            "{}",
+            path.display()
+        );
+    }
+    assert!(count >= 9, "expected ig's 9 originals, found {count}");
+}
+
+/// Loads every original and runs gadgetInit with no data sources, to show
+/// what each one needs (printed; run with --nocapture).
+#[test]
+#[ignore = "needs /work/shared/ig-originals (set IG_ORIGINALS)"]
+fn originals_report_what_they_need() {
+    let host = Host::builder()
+        .log_level(gadget_host::LogLevel::Debug)
+        .build()
+        .unwrap();
+    for entry in std::fs::read_dir(originals_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "wasm") {
+            continue;
+        }
+        let mut g = host.load_file(&path).unwrap();
+        let init = g.init();
+        let logs: Vec<String> = g
+            .logs()
+            .iter()
+            .map(|l| format!("{:?} {}", l.level, l.message))
+            .collect();
+        eprintln!(
+            "== {}: init {:?}\n   {}",
+            path.file_name().unwrap().to_string_lossy(),
+            init.err().map(|e| e.to_string()),
+            logs.join("\n   ")
+        );
+    }
 }

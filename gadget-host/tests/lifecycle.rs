@@ -24,7 +24,13 @@ const GET_EXEC: &str = r#"(data (i32.const 0x3000) "exec") (data (i32.const 0x30
 fn hooks_run_in_order_and_are_optional() {
     let mut g = plain();
     assert_eq!(g.phase(), Phase::Loaded);
-    assert!(matches!(g.start(), Err(HostError::Phase { hook: "gadgetStart", .. })));
+    assert!(matches!(
+        g.start(),
+        Err(HostError::Phase {
+            hook: "gadgetStart",
+            ..
+        })
+    ));
     g.init().unwrap();
     g.pre_start().unwrap();
     g.start().unwrap();
@@ -35,10 +41,23 @@ fn hooks_run_in_order_and_are_optional() {
 
 #[test]
 fn non_zero_hook_result_names_the_hook() {
-    let mut g = load(&host(), r#"(func (export "gadgetPreStart") (result i32) i32.const 3)"#, "");
+    let mut g = load(
+        &host(),
+        r#"(func (export "gadgetPreStart") (result i32) i32.const 3)"#,
+        "",
+    );
     g.init().unwrap();
     let err = g.pre_start().unwrap_err();
-    assert!(matches!(err, HostError::HookFailed { hook: "gadgetPreStart", code: 3 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            HostError::HookFailed {
+                hook: "gadgetPreStart",
+                code: 3
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(err.to_string(), "`gadgetPreStart` failed (it returned 3)");
 }
 
@@ -50,9 +69,18 @@ fn trapping_hook_names_the_export_with_backtrace() {
     g.pre_start().unwrap();
     let err = g.start().unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, HostError::HookTrap { hook: "gadgetStart", .. }));
+    assert!(matches!(
+        err,
+        HostError::HookTrap {
+            hook: "gadgetStart",
+            ..
+        }
+    ));
     assert!(text.starts_with("calling `gadgetStart`: "), "{text}");
-    assert!(text.contains("backtrace") && text.contains("deep"), "{text}");
+    assert!(
+        text.contains("backtrace") && text.contains("deep"),
+        "{text}"
+    );
     assert!(text.contains("unreachable"), "{text}");
 }
 
@@ -78,8 +106,16 @@ fn callback_trap_is_recorded_and_later_events_still_delivered() {
     assert_eq!(g.callback_traps()[0].datasource, "exec");
     assert!(g.callback_traps()[0].message.contains("unreachable"));
     assert_eq!(g.u32_at(0x2000), 1, "the second event was delivered");
-    assert_eq!(g.emitted("exec").len(), 2, "a wasm subscriber cannot drop an event");
-    assert_eq!(g.open_handles(), 2, "callback handles freed even after a trap");
+    assert_eq!(
+        g.emitted("exec").len(),
+        2,
+        "a wasm subscriber cannot drop an event"
+    );
+    assert_eq!(
+        g.open_handles(),
+        2,
+        "callback handles freed even after a trap"
+    );
 }
 
 #[test]
@@ -156,9 +192,21 @@ fn handle_table_is_dropped_after_stop() {
     assert_eq!(g.open_handles(), 0);
     let err = g.post_stop().unwrap_err();
     assert_eq!(g.u32_at(0x2000), 2, "look-ups fail");
-    assert!(matches!(err, HostError::HookTrap { hook: "gadgetPostStop", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            HostError::HookTrap {
+                hook: "gadgetPostStop",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("after gadgetStop"), "{err}");
-    assert!(g.push("exec", Event::new()).is_err(), "no events after stop");
+    assert!(
+        g.push("exec", Event::new()).is_err(),
+        "no events after stop"
+    );
 }
 
 #[test]
@@ -182,7 +230,10 @@ fn initialize_runs_and_output_is_captured() {
     assert_eq!(g.stderr(), "to stderr\n");
     g.pre_start().unwrap();
     let err = g.start().unwrap_err().to_string();
-    assert!(err.contains("[module stderr, which ig discards]") && err.contains("to stderr"), "{err}");
+    assert!(
+        err.contains("[module stderr, which ig discards]") && err.contains("to stderr"),
+        "{err}"
+    );
 }
 
 /// Moves a leading `(import ...)` line of `extra` to the front of the module.

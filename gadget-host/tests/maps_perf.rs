@@ -10,7 +10,12 @@ fn host() -> Host {
         .map(MapSpec::hash("counts", 4, 8, 2))
         .map(MapSpec::array("arr", 4, 3))
         .map(MapSpec::perf_event_array("events"))
-        .map(MapSpec::hash_of_maps("hom", 4, 4, MapSpec::hash("", 4, 4, 8)))
+        .map(MapSpec::hash_of_maps(
+            "hom",
+            4,
+            4,
+            MapSpec::hash("", 4, 4, 8),
+        ))
         .map(MapSpec::array_of_maps("aom", 2, MapSpec::hash("", 4, 4, 8)))
         .build()
         .unwrap()
@@ -45,7 +50,11 @@ fn get_map_only_from_start_and_new_handle_each_time() {
     assert_eq!(g.ig("getMap", &[unknown]), 0);
     assert_eq!(g.ig("releaseHandle", &[a]), 0);
     assert_eq!(g.ig("releaseHandle", &[a]), 1);
-    assert_eq!(g.ig("mapRelease", &[b]), 1, "mapRelease only for newMap maps");
+    assert_eq!(
+        g.ig("mapRelease", &[b]),
+        1,
+        "mapRelease only for newMap maps"
+    );
 }
 
 #[test]
@@ -59,22 +68,53 @@ fn hash_lookup_update_delete_and_flags() {
     g.put(0x3100, &[0xAA; 8]);
     assert_eq!(g.ig("mapLookup", &[m, key, out]), 0);
     assert_eq!(g.read_memory(0x3100, 8).unwrap(), [0xAA; 8]);
-    assert_eq!(g.ig("mapUpdate", &[m, key, val, 2]), 1, "EXIST on a missing key");
-    assert_eq!(g.ig("mapUpdate", &[m, key, val, 1]), 0, "NOEXIST on a missing key");
-    assert_eq!(g.ig("mapUpdate", &[m, key, val, 1]), 1, "NOEXIST on an existing key");
+    assert_eq!(
+        g.ig("mapUpdate", &[m, key, val, 2]),
+        1,
+        "EXIST on a missing key"
+    );
+    assert_eq!(
+        g.ig("mapUpdate", &[m, key, val, 1]),
+        0,
+        "NOEXIST on a missing key"
+    );
+    assert_eq!(
+        g.ig("mapUpdate", &[m, key, val, 1]),
+        1,
+        "NOEXIST on an existing key"
+    );
     assert_eq!(g.ig("mapUpdate", &[m, key, val, 2]), 0);
     assert_eq!(g.ig("mapUpdate", &[m, key, val, 4]), 0, "lock passes");
-    assert_eq!(g.ig("mapUpdate", &[m, key, val, 3]), 1, "3 fails in the kernel");
+    assert_eq!(
+        g.ig("mapUpdate", &[m, key, val, 3]),
+        1,
+        "3 fails in the kernel"
+    );
     assert_eq!(g.ig("mapUpdate", &[m, key, val, 5]), 1, "above 4 rejected");
     assert_eq!(g.ig("mapUpdate", &[m, key, val, 1 << 40]), 1);
     assert_eq!(g.ig("mapLookup", &[m, key, out]), 0);
     assert_eq!(g.read_memory(0x3100, 8).unwrap(), 77u64.to_le_bytes());
-    assert_eq!(g.map("counts").unwrap().get(&1u32.to_le_bytes()), Some(77u64.to_le_bytes().to_vec()));
+    assert_eq!(
+        g.map("counts").unwrap().get(&1u32.to_le_bytes()),
+        Some(77u64.to_le_bytes().to_vec())
+    );
     // sizes
     assert_eq!(g.ig("mapLookup", &[m, bp(0x3000, 3), out]), 1, "short key");
-    assert_eq!(g.ig("mapLookup", &[m, key, bp(0x3100, 7)]), 1, "value buffer too small");
-    assert_eq!(g.ig("mapLookup", &[m, key, bp(0x3100, 16)]), 0, "larger value buffer is fine");
-    assert_eq!(g.ig("mapUpdate", &[m, key, bp(0x3010, 4), 0]), 1, "wrong value size");
+    assert_eq!(
+        g.ig("mapLookup", &[m, key, bp(0x3100, 7)]),
+        1,
+        "value buffer too small"
+    );
+    assert_eq!(
+        g.ig("mapLookup", &[m, key, bp(0x3100, 16)]),
+        0,
+        "larger value buffer is fine"
+    );
+    assert_eq!(
+        g.ig("mapUpdate", &[m, key, bp(0x3010, 4), 0]),
+        1,
+        "wrong value size"
+    );
     // capacity 2
     let k2 = g.put(0x3020, &2u32.to_le_bytes());
     let k3 = g.put(0x3030, &3u32.to_le_bytes());
@@ -84,11 +124,15 @@ fn hash_lookup_update_delete_and_flags() {
     assert_eq!(g.ig("mapDelete", &[m, k2]), 1, "missing");
     assert_eq!(g.map("counts").unwrap().len(), 1);
     // test side writes are visible to the guest
-    g.map_update("counts", &9u32.to_le_bytes(), &5u64.to_le_bytes()).unwrap();
+    g.map_update("counts", &9u32.to_le_bytes(), &5u64.to_le_bytes())
+        .unwrap();
     let k9 = g.put(0x3040, &9u32.to_le_bytes());
     assert_eq!(g.ig("mapLookup", &[m, k9, out]), 0);
     assert_eq!(g.read_memory(0x3100, 8).unwrap(), 5u64.to_le_bytes());
-    assert!(matches!(g.map_update("nope", &[], &[]), Err(HostError::UnknownMap { .. })));
+    assert!(matches!(
+        g.map_update("nope", &[], &[]),
+        Err(HostError::UnknownMap { .. })
+    ));
 }
 
 #[test]
@@ -101,11 +145,19 @@ fn array_maps() {
     let out = bp(0x3100, 4);
     g.put(0x3100, &[9; 4]);
     assert_eq!(g.ig("mapLookup", &[m, k1, out]), 0);
-    assert_eq!(g.read_memory(0x3100, 4).unwrap(), [0; 4], "array elements exist, zeroed");
+    assert_eq!(
+        g.read_memory(0x3100, 4).unwrap(),
+        [0; 4],
+        "array elements exist, zeroed"
+    );
     assert_eq!(g.ig("mapUpdate", &[m, k1, v, 1]), 1, "NOEXIST on an array");
     assert_eq!(g.ig("mapUpdate", &[m, k1, v, 2]), 0);
     assert_eq!(g.ig("mapUpdate", &[m, k5, v, 0]), 1, "out of range");
-    assert_eq!(g.ig("mapDelete", &[m, k1]), 1, "array elements cannot be deleted");
+    assert_eq!(
+        g.ig("mapDelete", &[m, k1]),
+        1,
+        "array elements cannot be deleted"
+    );
 }
 
 #[test]
@@ -115,7 +167,11 @@ fn new_map_rules_and_release() {
     assert_eq!(g.ig("newMap", &[n, 34, 4, 4, 1]), 0, "types above 33 fail");
     assert_eq!(g.ig("newMap", &[n, 12, 4, 4, 1]), 0, "array of maps fails");
     assert_eq!(g.ig("newMap", &[n, 13, 4, 4, 1]), 0, "hash of maps fails");
-    assert_eq!(g.ig("newMap", &[n, 2, 8, 4, 1]), 0, "array needs 4-byte keys");
+    assert_eq!(
+        g.ig("newMap", &[n, 2, 8, 4, 1]),
+        0,
+        "array needs 4-byte keys"
+    );
     let m = g.ig("newMap", &[n, 1, 4, 4, 4]);
     assert_ne!(m, 0);
     let k = g.put(0x3000, &[1, 0, 0, 0]);
@@ -140,7 +196,13 @@ fn new_map_rules_and_release() {
 fn map_of_maps() {
     let mut g = started();
     g.map_insert_inner("hom", &7u32.to_le_bytes()).unwrap();
-    g.inner_map_update("hom", &7u32.to_le_bytes(), &1u32.to_le_bytes(), &42u32.to_le_bytes()).unwrap();
+    g.inner_map_update(
+        "hom",
+        &7u32.to_le_bytes(),
+        &1u32.to_le_bytes(),
+        &42u32.to_le_bytes(),
+    )
+    .unwrap();
     let hom = get_map(&mut g, "hom");
     let k7 = g.put(0x3000, &7u32.to_le_bytes());
     let out = bp(0x3100, 4);
@@ -148,7 +210,11 @@ fn map_of_maps() {
     let inner = i64::from(g.u32_at(0x3100));
     assert_ne!(inner, 0, "a new inner-map handle");
     assert_eq!(g.ig("mapLookup", &[hom, k7, out]), 0);
-    assert_ne!(i64::from(g.u32_at(0x3100)), inner, "every lookup takes a new handle");
+    assert_ne!(
+        i64::from(g.u32_at(0x3100)),
+        inner,
+        "every lookup takes a new handle"
+    );
     let k1 = g.put(0x3010, &1u32.to_le_bytes());
     assert_eq!(g.ig("mapLookup", &[inner, k1, bp(0x3200, 4)]), 0);
     assert_eq!(g.u32_at(0x3200), 42);
@@ -164,10 +230,20 @@ fn map_of_maps() {
     assert_eq!(g.map("hom").unwrap().keys().len(), 2);
     let wrong = g.ig("newMap", &[name, 1, 4, 8, 8]);
     let wv = g.put(0x3030, &(wrong as u32).to_le_bytes());
-    assert_eq!(g.ig("mapUpdate", &[hom, k8, wv, 0]), 1, "inner map of another shape");
+    assert_eq!(
+        g.ig("mapUpdate", &[hom, k8, wv, 0]),
+        1,
+        "inner map of another shape"
+    );
     let bogus = g.put(0x3030, &12345u32.to_le_bytes());
-    assert_eq!(g.ig("mapUpdate", &[hom, k8, bogus, 0]), 1, "not a map handle");
-    let err = g.call_export("t.mapUpdate", &[hom, k8, bp(0x3030, 2), 0]).unwrap_err();
+    assert_eq!(
+        g.ig("mapUpdate", &[hom, k8, bogus, 0]),
+        1,
+        "not a map handle"
+    );
+    let err = g
+        .call_export("t.mapUpdate", &[hom, k8, bp(0x3030, 2), 0])
+        .unwrap_err();
     assert!(err.to_string().contains("4-byte"), "{err}");
 }
 
@@ -176,16 +252,27 @@ fn array_of_maps_missing_key_traps() {
     let mut g = started();
     let aom = get_map(&mut g, "aom");
     let k0 = g.put(0x3000, &0u32.to_le_bytes());
-    assert!(g.call_export("t.mapLookup", &[aom, k0, bp(0x3100, 4)]).is_err());
+    assert!(
+        g.call_export("t.mapLookup", &[aom, k0, bp(0x3100, 4)])
+            .is_err()
+    );
 }
 
 #[test]
 fn perf_readers() {
     let mut g = started();
     let ev = get_map(&mut g, "events");
-    assert_eq!(g.ig("newPerfReader", &[4242, 4096, 0]), 1, "ig's bug: unknown map handle gives 1");
+    assert_eq!(
+        g.ig("newPerfReader", &[4242, 4096, 0]),
+        1,
+        "ig's bug: unknown map handle gives 1"
+    );
     let counts = get_map(&mut g, "counts");
-    assert_eq!(g.ig("newPerfReader", &[counts, 4096, 0]), 0, "not a perf event array");
+    assert_eq!(
+        g.ig("newPerfReader", &[counts, 4096, 0]),
+        0,
+        "not a perf event array"
+    );
     let r = g.ig("newPerfReader", &[ev, 4096, 0]);
     assert!(r > 1);
     g.push_perf_record("events", 0, b"abc".to_vec()).unwrap();
@@ -198,8 +285,16 @@ fn perf_readers() {
     g.put(0x3000, &[0; 16]);
     assert_eq!(g.ig("perfReaderRead", &[r, dst]), 0, "lost samples");
     assert_eq!(g.read_memory(0x3000, 4).unwrap(), [0; 4], "nothing written");
-    assert_eq!(g.ig("perfReaderRead", &[r, dst]), 1, "record longer than dst is an error");
-    assert_eq!(g.map("events").unwrap().pending_perf_records(), 0, "and lost");
+    assert_eq!(
+        g.ig("perfReaderRead", &[r, dst]),
+        1,
+        "record longer than dst is an error"
+    );
+    assert_eq!(
+        g.map("events").unwrap().pending_perf_records(),
+        0,
+        "and lost"
+    );
     assert_eq!(g.ig("perfReaderPause", &[r]), 0);
     assert_eq!(g.ig("perfReaderResume", &[r]), 0);
     assert_eq!(g.ig("perfReaderClose", &[r]), 0);
@@ -225,7 +320,15 @@ fn blocking_read_is_reported_as_a_hazard_not_a_hang() {
     let mut g = started();
     let ev = get_map(&mut g, "events");
     let r = g.ig("newPerfReader", &[ev, 4096, 0]);
-    let err = g.call_export("t.perfReaderRead", &[r, bp(0x3000, 16)]).unwrap_err();
-    assert!(matches!(err, HostError::Hazard(gadget_host::Hazard::PerfReadBlocks { .. })), "{err}");
+    let err = g
+        .call_export("t.perfReaderRead", &[r, bp(0x3000, 16)])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            HostError::Hazard(gadget_host::Hazard::PerfReadBlocks { .. })
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("block forever"), "{err}");
 }

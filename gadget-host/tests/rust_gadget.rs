@@ -79,7 +79,11 @@ fn tiny_gadget() -> PathBuf {
     std::fs::write(dir.join("Cargo.toml"), CARGO_TOML).unwrap();
     std::fs::write(dir.join("src/lib.rs"), LIB_RS).unwrap();
     let wasm = gadget_host::build::build_wasm(&dir).unwrap_or_else(|e| panic!("{e}"));
-    assert!(wasm.ends_with("wasm32-wasip1/release/tiny_gadget.wasm"), "{}", wasm.display());
+    assert!(
+        wasm.ends_with("wasm32-wasip1/release/tiny_gadget.wasm"),
+        "{}",
+        wasm.display()
+    );
     wasm
 }
 
@@ -102,12 +106,18 @@ fn rust_gadget_builds_and_runs() {
     assert_eq!(g.call_export("allocate", &[1]).unwrap(), [1 << 20]);
     let err = g.call_export("allocate", &[17]).unwrap_err();
     assert!(matches!(err, HostError::HookTrap { .. }), "{err}");
-    assert!(g.stderr().contains("memory allocation of 17825792 bytes failed"), "stderr: {}", g.stderr());
+    assert!(
+        g.stderr()
+            .contains("memory allocation of 17825792 bytes failed"),
+        "stderr: {}",
+        g.stderr()
+    );
     g.stop().unwrap();
 }
 
 #[test]
 fn build_wasm_reports_a_missing_manifest() {
-    let err = gadget_host::build::build_wasm(std::path::Path::new("/nonexistent-gadget")).unwrap_err();
+    let err =
+        gadget_host::build::build_wasm(std::path::Path::new("/nonexistent-gadget")).unwrap_err();
     assert!(err.to_string().contains("no Cargo.toml"), "{err}");
 }

@@ -24,10 +24,12 @@ enum Fail {
 }
 
 fn resolve(st: &HostState, field: i32, data: i32) -> Result<Target, Fail> {
-    let (source, index) =
-        st.field(field as u32).ok_or_else(|| Fail::Status(format!("handle {} is not a field", field as u32)))?;
-    let data_ref =
-        st.data(data as u32).ok_or_else(|| Fail::Status(format!("handle {} is not data", data as u32)))?;
+    let (source, index) = st
+        .field(field as u32)
+        .ok_or_else(|| Fail::Status(format!("handle {} is not a field", field as u32)))?;
+    let data_ref = st
+        .data(data as u32)
+        .ok_or_else(|| Fail::Status(format!("handle {} is not data", data as u32)))?;
     let record = st
         .record(data_ref)
         .ok_or_else(|| Fail::Status(format!("data handle {} has no record", data as u32)))?;
@@ -35,10 +37,16 @@ fn resolve(st: &HostState, field: i32, data: i32) -> Result<Target, Fail> {
         // ig does not check that the field belongs to the data's data source.
         return Err(Fail::Trap(format!(
             "field `{}` of `{}` used with data of `{}`, which has no field at its position: ig indexes out of range and traps",
-            st.sources[source].fields[index].name, st.sources[source].name, st.sources[record.source].name
+            st.sources[source].fields[index].name,
+            st.sources[source].name,
+            st.sources[record.source].name
         )));
     }
-    Ok(Target { source, index, data: data_ref })
+    Ok(Target {
+        source,
+        index,
+        data: data_ref,
+    })
 }
 
 fn def(st: &HostState, t: &Target) -> FieldDef {
@@ -52,7 +60,9 @@ fn read_scalar(mem: &[u8], st: &HostState, field: i32, data: i32, kind: i32) -> 
         .ok_or_else(|| Fail::Status(format!("kind {kind} is not a scalar kind")))?;
     let t = resolve(st, field, data)?;
     let def = def(st, &t);
-    let record = st.record(t.data).ok_or_else(|| Fail::Status("no record".into()))?;
+    let record = st
+        .record(t.data)
+        .ok_or_else(|| Fail::Status("no record".into()))?;
     let bytes = record.bytes(t.index, &def, mem);
     if bytes.len() != width {
         return Err(Fail::Status(format!(
@@ -73,22 +83,35 @@ fn read_scalar(mem: &[u8], st: &HostState, field: i32, data: i32, kind: i32) -> 
     })
 }
 
-fn set_field(mem: &[u8], st: &mut HostState, field: i32, data: i32, kind: i32, value: i64) -> Result<(), Fail> {
+fn set_field(
+    mem: &[u8],
+    st: &mut HostState,
+    field: i32,
+    data: i32,
+    kind: i32,
+    value: i64,
+) -> Result<(), Fail> {
     let t = resolve(st, field, data)?;
     let def = def(st, &t);
-    let kind_v = FieldKind::from_abi(kind as u32).ok_or_else(|| Fail::Status(format!("unknown kind {kind}")))?;
+    let kind_v = FieldKind::from_abi(kind as u32)
+        .ok_or_else(|| Fail::Status(format!("unknown kind {kind}")))?;
     let slot = match kind_v {
         k if k.scalar_width().is_some() => {
             let width = k.scalar_width().unwrap_or_default();
             let current = match def.fixed {
                 Some(n) => n,
                 None => {
-                    let record = st.record(t.data).ok_or_else(|| Fail::Status("no record".into()))?;
+                    let record = st
+                        .record(t.data)
+                        .ok_or_else(|| Fail::Status("no record".into()))?;
                     record.bytes(t.index, &def, mem).len()
                 }
             };
             if current != width {
-                return Err(Fail::Status(format!("field `{}` has {current} bytes, kind {kind} writes {width}", def.name)));
+                return Err(Fail::Status(format!(
+                    "field `{}` has {current} bytes, kind {kind} writes {width}",
+                    def.name
+                )));
             }
             let bytes = if k == FieldKind::Bool {
                 vec![u8::from(value != 0)]
@@ -116,14 +139,19 @@ fn set_field(mem: &[u8], st: &mut HostState, field: i32, data: i32, kind: i32, v
                     // ig keeps a view of guest memory: the field shows the
                     // guest's buffer until the event is consumed.
                     let ptr = BufPtr::decode(value);
-                    Slot::View { addr: ptr.addr, len: ptr.len }
+                    Slot::View {
+                        addr: ptr.addr,
+                        len: ptr.len,
+                    }
                 }
                 None => Slot::Bytes(buf.to_vec()),
             }
         }
         _ => return Err(Fail::Status(format!("kind {kind} cannot be set"))),
     };
-    let record = st.record_mut(t.data).ok_or_else(|| Fail::Status("no record".into()))?;
+    let record = st
+        .record_mut(t.data)
+        .ok_or_else(|| Fail::Status("no record".into()))?;
     record.set(t.index, slot);
     Ok(())
 }
@@ -155,10 +183,18 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
     )?;
     r.func(
         "fieldGetBuffer",
-        |mut c: Caller<'_, HostState>, field: i32, data: i32, kind: i32, dst: i64| -> wasmtime::Result<i32> {
+        |mut c: Caller<'_, HostState>,
+         field: i32,
+         data: i32,
+         kind: i32,
+         dst: i64|
+         -> wasmtime::Result<i32> {
             let (mem, st) = split(&mut c);
             if kind as u32 != FieldKind::String.abi() && kind as u32 != FieldKind::Bytes.abi() {
-                st.warn("fieldGetBuffer", format!("kind {kind} is not 12 (string) or 14 (bytes)"));
+                st.warn(
+                    "fieldGetBuffer",
+                    format!("kind {kind} is not 12 (string) or 14 (bytes)"),
+                );
                 return Ok(-1);
             }
             let t = match resolve(st, field, data) {
@@ -185,7 +221,12 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
     )?;
     r.func(
         "fieldSet",
-        |mut c: Caller<'_, HostState>, field: i32, data: i32, kind: i32, value: i64| -> wasmtime::Result<i32> {
+        |mut c: Caller<'_, HostState>,
+         field: i32,
+         data: i32,
+         kind: i32,
+         value: i64|
+         -> wasmtime::Result<i32> {
             let (mem, st) = split(&mut c);
             match set_field(mem, st, field, data, kind, value) {
                 Ok(()) => Ok(0),
@@ -197,21 +238,27 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
             }
         },
     )?;
-    r.func("fieldAddTag", |mut c: Caller<'_, HostState>, field: i32, tag: i64| -> i32 {
-        let (mem, st) = split(&mut c);
-        let Some((source, index)) = st.field(field as u32) else {
-            st.warn("fieldAddTag", format!("handle {} is not a field", field as u32));
-            return 1;
-        };
-        match memory::read_string(mem, tag) {
-            Ok(tag) => {
-                st.sources[source].fields[index].tags.push(tag);
-                0
+    r.func(
+        "fieldAddTag",
+        |mut c: Caller<'_, HostState>, field: i32, tag: i64| -> i32 {
+            let (mem, st) = split(&mut c);
+            let Some((source, index)) = st.field(field as u32) else {
+                st.warn(
+                    "fieldAddTag",
+                    format!("handle {} is not a field", field as u32),
+                );
+                return 1;
+            };
+            match memory::read_string(mem, tag) {
+                Ok(tag) => {
+                    st.sources[source].fields[index].tags.push(tag);
+                    0
+                }
+                Err(e) => {
+                    st.warn("fieldAddTag", e);
+                    1
+                }
             }
-            Err(e) => {
-                st.warn("fieldAddTag", e);
-                1
-            }
-        }
-    })
+        },
+    )
 }

@@ -3,12 +3,12 @@
 use wasmtime::Caller;
 
 use super::{Registrar, split, trap};
+use crate::HostError;
 use crate::handles::{Entry, MapOrigin};
 use crate::maps::{MapObj, MapValue};
 use crate::memory::{self, BufPtr};
 use crate::spec::{MapSpec, map_type};
 use crate::state::{HostState, Phase};
-use crate::HostError;
 
 fn check_new_map(ty: u32, key: u32, value: u32, max: u32) -> Result<(), String> {
     match ty {
@@ -18,16 +18,20 @@ fn check_new_map(ty: u32, key: u32, value: u32, max: u32) -> Result<(), String> 
             Err("map-of-maps cannot be created with newMap (no inner-map spec can be given)".into())
         }
         map_type::ARRAY | map_type::PERCPU_ARRAY if key != 4 || value == 0 || max == 0 => {
-            Err(format!("array maps need a 4-byte key, a value and entries (key {key}, value {value}, max {max})"))
+            Err(format!(
+                "array maps need a 4-byte key, a value and entries (key {key}, value {value}, max {max})"
+            ))
         }
         map_type::HASH | map_type::PERCPU_HASH | map_type::LRU_HASH | map_type::LRU_PERCPU_HASH
             if key == 0 || value == 0 || max == 0 =>
         {
-            Err(format!("hash maps need a key, a value and entries (key {key}, value {value}, max {max})"))
+            Err(format!(
+                "hash maps need a key, a value and entries (key {key}, value {value}, max {max})"
+            ))
         }
-        map_type::PERF_EVENT_ARRAY if key != 4 || value != 4 => {
-            Err(format!("perf event arrays need 4-byte keys and values (key {key}, value {value})"))
-        }
+        map_type::PERF_EVENT_ARRAY if key != 4 || value != 4 => Err(format!(
+            "perf event arrays need 4-byte keys and values (key {key}, value {value})"
+        )),
         _ => Ok(()),
     }
 }
@@ -51,7 +55,13 @@ fn live_map(st: &mut HostState, func: &str, handle: i32) -> Option<usize> {
 pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
     r.func(
         "newMap",
-        |mut c: Caller<'_, HostState>, name: i64, ty: i32, key: i32, value: i32, max: i32| -> wasmtime::Result<i32> {
+        |mut c: Caller<'_, HostState>,
+         name: i64,
+         ty: i32,
+         key: i32,
+         value: i32,
+         max: i32|
+         -> wasmtime::Result<i32> {
             let (mem, st) = split(&mut c);
             let name = match memory::read_string(mem, name) {
                 Ok(n) => n,
@@ -66,31 +76,44 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
                 return Ok(0);
             }
             let id = st.maps.len();
-            st.maps.push(MapObj::new(MapSpec::new(name, ty, key, value, max), true));
-            Ok(st.alloc(Entry::Map { id, origin: MapOrigin::New })? as i32)
+            st.maps
+                .push(MapObj::new(MapSpec::new(name, ty, key, value, max), true));
+            Ok(st.alloc(Entry::Map {
+                id,
+                origin: MapOrigin::New,
+            })? as i32)
         },
     )?;
-    r.func("getMap", |mut c: Caller<'_, HostState>, name: i64| -> wasmtime::Result<i32> {
-        let (mem, st) = split(&mut c);
-        let name = match memory::read_string(mem, name) {
-            Ok(n) => n,
-            Err(e) => {
-                st.warn("getMap", e);
+    r.func(
+        "getMap",
+        |mut c: Caller<'_, HostState>, name: i64| -> wasmtime::Result<i32> {
+            let (mem, st) = split(&mut c);
+            let name = match memory::read_string(mem, name) {
+                Ok(n) => n,
+                Err(e) => {
+                    st.warn("getMap", e);
+                    return Ok(0);
+                }
+            };
+            if st.phase < Phase::Start {
+                st.warn(
+                    "getMap",
+                    format!("map `{name}`: eBPF maps exist from gadgetStart on"),
+                );
                 return Ok(0);
             }
-        };
-        if st.phase < Phase::Start {
-            st.warn("getMap", format!("map `{name}`: eBPF maps exist from gadgetStart on"));
-            return Ok(0);
-        }
-        match st.map_names.get(&name).copied() {
-            Some(id) => Ok(st.alloc(Entry::Map { id, origin: MapOrigin::Gadget })? as i32),
-            None => {
-                st.warn("getMap", format!("map `{name}` not found"));
-                Ok(0)
+            match st.map_names.get(&name).copied() {
+                Some(id) => Ok(st.alloc(Entry::Map {
+                    id,
+                    origin: MapOrigin::Gadget,
+                })? as i32),
+                None => {
+                    st.warn("getMap", format!("map `{name}` not found"));
+                    Ok(0)
+                }
             }
-        }
-    })?;
+        },
+    )?;
     r.func(
         "mapLookup",
         |mut c: Caller<'_, HostState>, map: i32, key: i64, value: i64| -> wasmtime::Result<i32> {
@@ -196,38 +219,52 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
             }
         },
     )?;
-    r.func("mapDelete", |mut c: Caller<'_, HostState>, map: i32, key: i64| -> i32 {
-        let (mem, st) = split(&mut c);
-        let Some(id) = live_map(st, "mapDelete", map) else { return 1 };
-        let key = match memory::read(mem, key) {
-            Ok(k) => k.to_vec(),
-            Err(e) => {
-                st.warn("mapDelete", e);
+    r.func(
+        "mapDelete",
+        |mut c: Caller<'_, HostState>, map: i32, key: i64| -> i32 {
+            let (mem, st) = split(&mut c);
+            let Some(id) = live_map(st, "mapDelete", map) else {
                 return 1;
+            };
+            let key = match memory::read(mem, key) {
+                Ok(k) => k.to_vec(),
+                Err(e) => {
+                    st.warn("mapDelete", e);
+                    return 1;
+                }
+            };
+            match st.maps[id].delete(&key) {
+                Ok(()) => 0,
+                Err(e) => {
+                    let name = st.maps[id].spec.name.clone();
+                    st.warn("mapDelete", format!("map `{name}`: {e}"));
+                    1
+                }
             }
-        };
-        match st.maps[id].delete(&key) {
-            Ok(()) => 0,
-            Err(e) => {
-                let name = st.maps[id].spec.name.clone();
-                st.warn("mapDelete", format!("map `{name}`: {e}"));
-                1
+        },
+    )?;
+    r.func(
+        "mapRelease",
+        |mut c: Caller<'_, HostState>, map: i32| -> i32 {
+            let st = c.data_mut();
+            match st.handles.get(map as u32) {
+                Some(Entry::Map {
+                    id,
+                    origin: MapOrigin::New,
+                }) => {
+                    let id = *id;
+                    st.maps[id].closed = true;
+                    st.handles.remove(map as u32);
+                    0
+                }
+                _ => {
+                    st.warn(
+                        "mapRelease",
+                        format!("handle {} is not a map made by newMap", map as u32),
+                    );
+                    1
+                }
             }
-        }
-    })?;
-    r.func("mapRelease", |mut c: Caller<'_, HostState>, map: i32| -> i32 {
-        let st = c.data_mut();
-        match st.handles.get(map as u32) {
-            Some(Entry::Map { id, origin: MapOrigin::New }) => {
-                let id = *id;
-                st.maps[id].closed = true;
-                st.handles.remove(map as u32);
-                0
-            }
-            _ => {
-                st.warn("mapRelease", format!("handle {} is not a map made by newMap", map as u32));
-                1
-            }
-        }
-    })
+        },
+    )
 }

@@ -36,7 +36,9 @@ impl Registrar<'_> {
         f: impl IntoFunc<HostState, Params, Results>,
     ) -> Result<(), HostError> {
         if self.table.import(name).is_none() {
-            return Err(HostError::Abi(format!("`{name}` is registered but not in the ABI table")));
+            return Err(HostError::Abi(format!(
+                "`{name}` is registered but not in the ABI table"
+            )));
         }
         self.linker
             .func_wrap(&self.table.module, name, f)
@@ -46,7 +48,10 @@ impl Registrar<'_> {
 }
 
 /// Registers every family.
-pub(crate) fn register_all(linker: &mut Linker<HostState>, table: &AbiTable) -> Result<(), HostError> {
+pub(crate) fn register_all(
+    linker: &mut Linker<HostState>,
+    table: &AbiTable,
+) -> Result<(), HostError> {
     let mut r = Registrar { linker, table };
     log::register(&mut r)?;
     datasource::register(&mut r)?;
@@ -65,7 +70,9 @@ pub(crate) fn register_all(linker: &mut Linker<HostState>, table: &AbiTable) -> 
 
 /// The guest's memory (empty if it exports none) and the host state, borrowed
 /// apart.
-pub(crate) fn split<'a>(caller: &'a mut Caller<'_, HostState>) -> (&'a mut [u8], &'a mut HostState) {
+pub(crate) fn split<'a>(
+    caller: &'a mut Caller<'_, HostState>,
+) -> (&'a mut [u8], &'a mut HostState) {
     match caller.get_export("memory") {
         Some(Extern::Memory(m)) => m.data_and_store_mut(caller),
         _ => (&mut [], caller.data_mut()),

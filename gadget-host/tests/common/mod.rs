@@ -31,8 +31,16 @@ pub fn imports_and_trampolines() -> String {
         let results: Vec<&str> = f.results.iter().map(ty).collect();
         let sig = format!(
             "{}{}",
-            if params.is_empty() { String::new() } else { format!("(param {})", params.join(" ")) },
-            if results.is_empty() { String::new() } else { format!(" (result {})", results.join(" ")) }
+            if params.is_empty() {
+                String::new()
+            } else {
+                format!("(param {})", params.join(" "))
+            },
+            if results.is_empty() {
+                String::new()
+            } else {
+                format!(" (result {})", results.join(" "))
+            }
         );
         out += &format!("(import \"ig\" \"{}\" (func ${} {sig}))\n", f.name, f.name);
     }
@@ -41,11 +49,24 @@ pub fn imports_and_trampolines() -> String {
         let results: Vec<&str> = f.results.iter().map(ty).collect();
         let sig = format!(
             "{}{}",
-            if params.is_empty() { String::new() } else { format!("(param {})", params.join(" ")) },
-            if results.is_empty() { String::new() } else { format!(" (result {})", results.join(" ")) }
+            if params.is_empty() {
+                String::new()
+            } else {
+                format!("(param {})", params.join(" "))
+            },
+            if results.is_empty() {
+                String::new()
+            } else {
+                format!(" (result {})", results.join(" "))
+            }
         );
-        let gets: String = (0..params.len()).map(|i| format!("local.get {i} ")).collect();
-        out += &format!("(func (export \"t.{}\") {sig} {gets}call ${})\n", f.name, f.name);
+        let gets: String = (0..params.len())
+            .map(|i| format!("local.get {i} "))
+            .collect();
+        out += &format!(
+            "(func (export \"t.{}\") {sig} {gets}call ${})\n",
+            f.name, f.name
+        );
     }
     out
 }
@@ -102,7 +123,9 @@ pub trait GadgetExt {
 
 impl GadgetExt for Gadget {
     fn ig(&mut self, import: &str, args: &[i64]) -> i64 {
-        let r = self.call_export(&format!("t.{import}"), args).unwrap_or_else(|e| panic!("{import}: {e}"));
+        let r = self
+            .call_export(&format!("t.{import}"), args)
+            .unwrap_or_else(|e| panic!("{import}: {e}"));
         r.first().copied().unwrap_or(0)
     }
 
