@@ -34,6 +34,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod abi;
 pub mod build;
 mod datasource;
@@ -49,6 +51,7 @@ mod logging;
 mod maps;
 pub mod memory;
 mod perf;
+pub mod runner;
 pub mod spec;
 mod state;
 pub mod syscall_table;
