@@ -51,7 +51,6 @@ mod logging;
 mod maps;
 pub mod memory;
 mod perf;
-pub mod runner;
 pub mod spec;
 mod state;
 pub mod syscall_table;
