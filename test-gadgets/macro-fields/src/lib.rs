@@ -104,7 +104,8 @@ impl Fields {
         let args = self.arguments.get(data)?;
         self.args_len.set(data, args.len() as u16)?;
         self.uid_plus_one.set(data, self.user.get(data)? + 1)?;
-        self.ns_copy.set(data, &copy_or_error(&self.namespace, data))?;
+        self.ns_copy
+            .set(data, &copy_or_error(&self.namespace, data))?;
         self.container_copy
             .set(data, &copy_or_error(&self.container, data))?;
         Ok(())

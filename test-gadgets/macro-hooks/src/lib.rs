@@ -4,13 +4,19 @@
 //! Every hook logs `<hook>: run <n>` (n counts hook runs, including its own).
 //! The param `fail` lists hooks (`init,pre_start,start,stop,post_stop`) that
 //! return `Err` instead, each with another error type.
+//!
+//! It names `gadget_api` through a re-export: `#[gadget(crate = "...")]`.
 
 use std::cell::Cell;
 use std::fmt;
 
 use gadget_api::prelude::*;
 
-#[gadget]
+mod sdk {
+    pub(crate) use ::gadget_api as api;
+}
+
+#[gadget(crate = "crate::sdk::api")]
 struct Hooks {
     /// Hooks to fail, comma-separated.
     #[param(key = "fail", default = "")]
@@ -40,7 +46,7 @@ impl Hooks {
     }
 }
 
-#[gadget]
+#[gadget(crate = "crate::sdk::api")]
 impl Hooks {
     #[on_init]
     fn init(&mut self) -> Result<()> {
