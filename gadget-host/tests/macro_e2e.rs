@@ -34,6 +34,7 @@
 //! | `#[on_pre_start]`, `#[on_start]`, `#[on_stop]`, `#[on_post_stop]` | macro-hooks | `hooks_run_in_order_and_self_hooks_keep_state`, `hook_errors_are_logged_and_fail_the_export` |
 //! | hooks taking `&self` / returning `()` | macro-hooks, macro-fields | `hooks_run_in_order_and_self_hooks_keep_state`, `later_phase_fields_resolve_only_in_their_phase` |
 //! | hook returning `Err` (any `E: Display`) | macro-hooks | `hook_errors_are_logged_and_fail_the_export` |
+//! | hook panicking (logged, traps; state taken over later) | macro-hooks | `panicking_hook_traps_and_a_later_hook_takes_the_state_over` |
 //! | `#[subscribe(datasource = ...)]` | macro-subscribe | `subscriptions_run_in_priority_order_with_observers` |
 //! | `#[subscribe(priority = ...)]` (default 0, negative) | macro-subscribe | `subscriptions_run_in_priority_order_with_observers` |
 //! | `#[subscribe(kind = "data")]` (alias) / `Data` on an array source | macro-subscribe | `subscriptions_run_in_priority_order_with_observers`, `array_sources_get_per_element_array_and_packet_callbacks` |
@@ -691,6 +692,48 @@ fn hook_errors_are_logged_and_fail_the_export() {
     );
     g.init().unwrap();
     assert_hook_failed(g.pre_start(), "gadgetPreStart");
+}
+
+#[test]
+fn panicking_hook_traps_and_a_later_hook_takes_the_state_over() {
+    let host = Host::builder().param("panic", "start").build().unwrap();
+    let mut g = load(&host, "macro-hooks");
+    g.init().unwrap();
+    g.pre_start().unwrap();
+    let err = g.start().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            HostError::HookTrap {
+                hook: "gadgetStart",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // ig drops the module's stderr: the panic hook logged the message first.
+    assert_logged_containing(
+        &g,
+        LogLevel::Error,
+        &[
+            "gadget panicked at ",
+            "src/lib.rs:",
+            ": start asked to panic",
+        ],
+    );
+    // The trapped hook never gave the state back; gadgetStop takes it over,
+    // keeping what the trapped hook changed (`runs` is 3 after start).
+    g.stop().unwrap();
+    assert_eq!(
+        messages(&g, LogLevel::Warn),
+        [
+            "gadgetStop: taking over the gadget from `gadgetStart`, which trapped before returning (its changes up to the trap are kept)"
+        ]
+    );
+    assert_logged(&g, LogLevel::Info, "stop: run 4");
+    g.post_stop().unwrap();
+    assert_logged(&g, LogLevel::Info, "post_stop: run 5");
+    assert_eq!(messages(&g, LogLevel::Warn).len(), 1);
 }
 
 // ------------------------------------------------------------ #[subscribe]

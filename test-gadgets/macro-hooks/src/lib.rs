@@ -3,9 +3,16 @@
 //!
 //! Every hook logs `<hook>: run <n>` (n counts hook runs, including its own).
 //! The param `fail` lists hooks (`init,pre_start,start,stop,post_stop`) that
-//! return `Err` instead, each with another error type.
+//! return `Err` instead, each with another error type; the param `panic`
+//! names one hook that panics instead.
 //!
 //! It names `gadget_api` through a re-export: `#[gadget(crate = "...")]`.
+
+// Workaround: `#[gadget]` expands hook and callback calls to closures
+// (`|gadget| Type::method(gadget)`) spanned at the user's method, which
+// clippy::redundant_closure reports on every #[gadget] crate. Remove once
+// gadget-macros allows the lint on its generated exports.
+#![allow(clippy::redundant_closure)]
 
 use std::cell::Cell;
 use std::fmt;
@@ -21,6 +28,9 @@ struct Hooks {
     /// Hooks to fail, comma-separated.
     #[param(key = "fail", default = "")]
     fail: String,
+    /// The hook to panic in.
+    #[param(key = "panic", default = "")]
+    panic: String,
     /// Counted by `&self` hooks too.
     runs: Cell<u32>,
 }
@@ -42,6 +52,9 @@ impl Hooks {
     fn run(&self, hook: &str) -> bool {
         self.runs.set(self.runs.get() + 1);
         log::info!("{hook}: run {}", self.runs.get());
+        if self.panic == hook {
+            panic!("{hook} asked to panic");
+        }
         self.fail.split(',').any(|h| h.trim() == hook)
     }
 }
