@@ -9,4 +9,4 @@ pub use crate::maps::{Map, MapSpec, TypedMap};
 pub use crate::packet::{Packet, PacketArray, PacketSingle};
 pub use crate::perf::{PerfRead, PerfReader};
 pub use gadget_macros::gadget;
-pub use log::{debug, error, info, trace, warn};
+pub use log::{self, debug, error, info, trace, warn};

@@ -51,6 +51,7 @@ mod logging;
 mod maps;
 pub mod memory;
 mod perf;
+pub mod runner;
 pub mod spec;
 mod state;
 pub mod syscall_table;

@@ -3,16 +3,17 @@
 //! The eBPF program sends each `execve` with its arguments packed into the
 //! `args` field, each one NUL-terminated, `args_size` bytes in all and
 //! `args_count` of them. This gadget rewrites `args` as one readable string,
-//! the arguments joined by spaces: `/bin/cat\0/proc/version\0` becomes
-//! `/bin/cat /proc/version`.
+//! the arguments joined by a no-break space (U+00A0), as ig's original does,
+//! so that an argument containing an ordinary space stays recognisable:
+//! `/bin/cat\0/proc/version\0` becomes `/bin/cat\u{a0}/proc/version`.
 //!
 //! Differences from ig's Go original (tested in `tests/`):
 //! - the original never counts arguments (its counter is reset to 0 after each
 //!   one), so it ignores `args_count`; this port stops after `args_count`
 //!   arguments, as the field promises;
-//! - the original panics (and, in ig, loses every later event's processing
-//!   for that call) when `args_size` exceeds the field's length; this port
-//!   reads at most what is there;
+//! - when `args_size` exceeds the field's length, the original reads past the
+//!   field's bytes, builds a value longer than the field, and its `fieldSet`
+//!   fails, so `args` stays unjoined; this port reads at most what is there;
 //! - both drop a last argument that is not NUL-terminated (the eBPF program
 //!   truncates long argument lists that way).
 
@@ -30,22 +31,39 @@ struct TraceExec {
     raw: Vec<u8>,
     /// The joined arguments of the current event (reused too).
     joined: Vec<u8>,
+    /// Events seen, reported at stop.
+    seen: u64,
 }
 
 #[gadget]
 impl TraceExec {
+    #[on_init]
+    fn init(&mut self) {
+        log::info!("trace_exec: joining the arguments of every exec event");
+    }
+
     #[subscribe(datasource = "exec")]
     fn on_exec(&mut self, data: Data<'_>) -> Result<()> {
+        self.seen += 1;
         let size = self.args_size.get(data)? as usize;
         let count = self.args_count.get(data)?.max(0) as usize;
         let raw = self.args.read_to(data, &mut self.raw)?;
         join_args(&raw[..size.min(raw.len())], count, &mut self.joined);
+        log::debug!("exec #{}: {} arguments", self.seen, count);
         self.args.set(data, &self.joined)
+    }
+
+    #[on_stop]
+    fn stop(&mut self) {
+        log::info!("trace_exec: {} exec events processed", self.seen);
     }
 }
 
-/// Joins the first `count` NUL-terminated arguments of `packed` with spaces
-/// into `out`. An unterminated tail is not an argument.
+/// What separates arguments in the joined string: U+00A0, NO-BREAK SPACE.
+pub const SEPARATOR: &[u8] = "\u{a0}".as_bytes();
+
+/// Joins the first `count` NUL-terminated arguments of `packed` with
+/// [`SEPARATOR`] into `out`. An unterminated tail is not an argument.
 pub fn join_args(packed: &[u8], count: usize, out: &mut Vec<u8>) {
     out.clear();
     let Some(last_nul) = packed.iter().rposition(|&b| b == 0) else {
@@ -57,7 +75,7 @@ pub fn join_args(packed: &[u8], count: usize, out: &mut Vec<u8>) {
         .enumerate()
     {
         if i > 0 {
-            out.push(b' ');
+            out.extend_from_slice(SEPARATOR);
         }
         out.extend_from_slice(arg);
     }
@@ -70,20 +88,20 @@ mod tests {
     fn join(packed: &[u8], count: usize) -> String {
         let mut out = Vec::new();
         join_args(packed, count, &mut out);
-        String::from_utf8(out).unwrap()
+        String::from_utf8(out).unwrap().replace('\u{a0}', "_")
     }
 
     #[test]
-    fn joins_terminated_arguments_with_spaces() {
+    fn joins_terminated_arguments_with_no_break_spaces() {
         assert_eq!(
             join(b"/bin/cat\0/proc/version\0", 2),
-            "/bin/cat /proc/version"
+            "/bin/cat_/proc/version"
         );
     }
 
     #[test]
     fn stops_after_count_arguments() {
-        assert_eq!(join(b"a\0b\0c\0", 2), "a b");
+        assert_eq!(join(b"a\0b\0c\0", 2), "a_b");
         assert_eq!(join(b"a\0b\0c\0", 0), "");
     }
 
@@ -94,7 +112,12 @@ mod tests {
     }
 
     #[test]
+    fn keeps_spaces_inside_arguments_apart_from_separators() {
+        assert_eq!(join(b"echo\0a b\0", 2), "echo_a b");
+    }
+
+    #[test]
     fn keeps_empty_arguments() {
-        assert_eq!(join(b"a\0\0b\0", 3), "a  b");
+        assert_eq!(join(b"a\0\0b\0", 3), "a__b");
     }
 }
