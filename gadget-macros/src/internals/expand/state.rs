@@ -120,6 +120,9 @@ fn arms(
         macro_rules! #name {
             (declared; pre_start { $($pre:tt)* } start { $($start:tt)* } exports { $($exports:tt)* }) => {
                 #declared
+                // A hook taking `&self` needs the forwarding closure; clippy
+                // would flag the `&mut self` ones in the user's crate.
+                #[allow(clippy::redundant_closure)]
                 const _: () = {
                     $($exports)*
                     #pre_start
@@ -128,6 +131,7 @@ fn arms(
             };
             (constructed; pre_start { $($pre:tt)* } start { $($start:tt)* } exports { $($exports:tt)* }) => {
                 #constructed
+                #[allow(clippy::redundant_closure)]
                 const _: () = {
                     $($exports)*
                     #pre_start
