@@ -8,12 +8,6 @@
 //! the number of `exec` and `open` events and the last command, one
 //! `batches` element per pid seen, and a last `stages` packet.
 
-// Workaround: `#[gadget]` expands hook and callback calls to closures
-// (`|gadget| Type::method(gadget)`) spanned at the user's method, which
-// clippy::redundant_closure reports on every #[gadget] crate. Remove once
-// gadget-macros allows the lint on its generated exports.
-#![allow(clippy::redundant_closure)]
-
 use gadget_api::prelude::*;
 
 #[gadget]

@@ -13,12 +13,6 @@
 //! panic; every other event sets the added field `seen` to the number of
 //! events the callback has counted.
 
-// Workaround: `#[gadget]` expands hook and callback calls to closures
-// (`|gadget| Type::method(gadget)`) spanned at the user's method, which
-// clippy::redundant_closure reports on every #[gadget] crate. Remove once
-// gadget-macros allows the lint on its generated exports.
-#![allow(clippy::redundant_closure)]
-
 use gadget_api::params;
 use gadget_api::prelude::*;
 

@@ -8,12 +8,6 @@
 //! `container_copy` get the later-phase fields' values, or the error of using
 //! them before their phase (`error: <message>`).
 
-// Workaround: `#[gadget]` expands hook and callback calls to closures
-// (`|gadget| Type::method(gadget)`) spanned at the user's method, which
-// clippy::redundant_closure reports on every #[gadget] crate. Remove once
-// gadget-macros allows the lint on its generated exports.
-#![allow(clippy::redundant_closure)]
-
 use gadget_api::prelude::*;
 
 #[gadget]

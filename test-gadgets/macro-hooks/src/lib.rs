@@ -8,12 +8,6 @@
 //!
 //! It names `gadget_api` through a re-export: `#[gadget(crate = "...")]`.
 
-// Workaround: `#[gadget]` expands hook and callback calls to closures
-// (`|gadget| Type::method(gadget)`) spanned at the user's method, which
-// clippy::redundant_closure reports on every #[gadget] crate. Remove once
-// gadget-macros allows the lint on its generated exports.
-#![allow(clippy::redundant_closure)]
-
 use std::cell::Cell;
 use std::fmt;
 

@@ -4,12 +4,6 @@
 //! Needs the params `threshold` and `max-count` (no default); logs every
 //! param's value in `gadgetInit` as one line `params: key=value ...`.
 
-// Workaround: `#[gadget]` expands hook and callback calls to closures
-// (`|gadget| Type::method(gadget)`) spanned at the user's method, which
-// clippy::redundant_closure reports on every #[gadget] crate. Remove once
-// gadget-macros allows the lint on its generated exports.
-#![allow(clippy::redundant_closure)]
-
 use std::net::Ipv4Addr;
 
 use gadget_api::prelude::*;

@@ -8,12 +8,6 @@
 //! order; `on_file` (subscribed to `open` in pre-start and to `close` in
 //! start) logs `on_file: call <n>`.
 
-// Workaround: `#[gadget]` expands hook and callback calls to closures
-// (`|gadget| Type::method(gadget)`) spanned at the user's method, which
-// clippy::redundant_closure reports on every #[gadget] crate. Remove once
-// gadget-macros allows the lint on its generated exports.
-#![allow(clippy::redundant_closure)]
-
 use gadget_api::prelude::*;
 
 /// Aliases hide the argument's kind from the macro: `kind` says it.
