@@ -620,6 +620,8 @@ mod tests {
     }
 
     #[test]
+    // The borrows select the impl (autoref specialisation), as in generated code.
+    #[allow(clippy::needless_borrow)]
     fn state_slots_pick_default_when_there_is_one() {
         struct NoDefault;
         assert_eq!((&&StateSlot::<u32>::new()).state_default("n").unwrap(), 0);

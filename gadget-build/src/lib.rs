@@ -37,7 +37,11 @@ impl fmt::Display for BuildError {
             ),
             Self::Manifest(path, why) => write!(f, "{}: {why}", path.display()),
             Self::Cargo(dir, output) => {
-                write!(f, "building {} for {TARGET} failed:\n{output}", dir.display())
+                write!(
+                    f,
+                    "building {} for {TARGET} failed:\n{output}",
+                    dir.display()
+                )
             }
             Self::NoWasm(path) => write!(f, "cargo finished but {} does not exist", path.display()),
         }
@@ -72,7 +76,9 @@ pub fn ensure_target() -> Result<(), BuildError> {
             .status()
             .map_err(|e| BuildError::TargetMissing(format!("cannot run rustup: {e}")))?;
         if !status.success() || !target_installed() {
-            return Err(BuildError::TargetMissing(format!("rustup exited with {status}")));
+            return Err(BuildError::TargetMissing(format!(
+                "rustup exited with {status}"
+            )));
         }
     }
     *checked = true;
@@ -116,7 +122,14 @@ pub fn build_wasm(crate_dir: &Path) -> Result<PathBuf, BuildError> {
     let target_dir = target_dir();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["build", "--quiet", "--release", "--target", TARGET, "--manifest-path"])
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "--target",
+            TARGET,
+            "--manifest-path",
+        ])
         .arg(crate_dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", &target_dir)
         .output()
@@ -158,6 +171,9 @@ mod tests {
     #[test]
     fn missing_manifest_names_the_file() {
         let e = package_name(Path::new("/nonexistent/x")).unwrap_err();
-        assert!(e.to_string().starts_with("/nonexistent/x/Cargo.toml: "), "{e}");
+        assert!(
+            e.to_string().starts_with("/nonexistent/x/Cargo.toml: "),
+            "{e}"
+        );
     }
 }

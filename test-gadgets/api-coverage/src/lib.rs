@@ -18,7 +18,9 @@ use std::cell::RefCell;
 use std::fmt::Debug;
 
 use gadget_api::prelude::*;
-use gadget_api::{Element, FieldKind, LogLevel, MapSpec, PerfRead, handle, logger, params, syscalls};
+use gadget_api::{
+    Element, FieldKind, LogLevel, MapSpec, PerfRead, handle, logger, params, syscalls,
+};
 
 gadget_api::export_api_version!();
 
@@ -136,11 +138,21 @@ fn init_fields(s: &mut State) -> Result<()> {
     f.out_f64 = Some(ds.add_field("out_f64")?);
     let out_s: Field<String> = ds.add_field("out_s")?;
     report_result("add_tag", out_s.add_tag("columns.width:40"));
-    report("out_s_name", (out_s.name(), out_s.datasource(), out_s.is_resolved()));
+    report(
+        "out_s_name",
+        (out_s.name(), out_s.datasource(), out_s.is_resolved()),
+    );
     f.out_s = Some(out_s);
     f.out_raw = Some(ds.add_field("out_raw")?);
-    report_result("add_field_raw_cstring", ds.add_field_raw("out_c", FieldKind::CString).map(|h| h != 0));
-    report_result("add_field_duplicate", ds.add_field::<u32>("out_u32").map(|_| ()));
+    report_result(
+        "add_field_raw_cstring",
+        ds.add_field_raw("out_c", FieldKind::CString)
+            .map(|h| h != 0),
+    );
+    report_result(
+        "add_field_duplicate",
+        ds.add_field::<u32>("out_u32").map(|_| ()),
+    );
     report_result("field_missing", ds.field::<u32>("nope").map(|_| ()));
     let late: Field<u32> = Field::unresolved("events", "k8s.late");
     report("late_resolved", late.is_resolved());
@@ -166,16 +178,31 @@ fn on_fields(s: &mut State, data: Data<'_>) -> Result<()> {
     report_result("f64", f64v.clone());
     let sv = f.s.as_ref().unwrap().get(data);
     report_result("s", sv.clone());
-    report_result("s_read_to", f.s.as_ref().unwrap().read_to(data, &mut s.buf).map(|b| b.len()));
+    report_result(
+        "s_read_to",
+        f.s.as_ref()
+            .unwrap()
+            .read_to(data, &mut s.buf)
+            .map(|b| b.len()),
+    );
     let mut small = [0u8; 2];
-    report_result("s_read_into_small", f.s.as_ref().unwrap().read_into(data, &mut small));
+    report_result(
+        "s_read_into_small",
+        f.s.as_ref().unwrap().read_into(data, &mut small),
+    );
     let mut big = [0u8; 64];
-    report_result("s_read_into", f.s.as_ref().unwrap().read_into(data, &mut big));
+    report_result(
+        "s_read_into",
+        f.s.as_ref().unwrap().read_into(data, &mut big),
+    );
     report_result("fixed", f.fixed.as_ref().unwrap().get(data));
     let raw = f.raw.as_ref().unwrap();
     let rawv = raw.get(data);
     report_result("raw", rawv.clone());
-    report_result("raw_read_to", raw.read_to(data, &mut s.buf).map(|b| b.to_vec()));
+    report_result(
+        "raw_read_to",
+        raw.read_to(data, &mut s.buf).map(|b| b.to_vec()),
+    );
     report_result("raw_read_into", raw.read_into(data, &mut big));
     report_result("u32_as_u8", f.u32_as_u8.as_ref().unwrap().get(data));
     report_result("set_u32_as_u8", f.u32_as_u8.as_ref().unwrap().set(data, 1));
@@ -183,8 +210,14 @@ fn on_fields(s: &mut State, data: Data<'_>) -> Result<()> {
     report_result("late_set", f.late.as_ref().unwrap().set(data, 1));
     let b = get(&f.b).transpose()?.unwrap_or_default();
     f.out_b.as_ref().unwrap().set(data, !b)?;
-    f.out_i8.as_ref().unwrap().set(data, f.i8.as_ref().unwrap().get(data)?.wrapping_neg())?;
-    f.out_u32.as_ref().unwrap().set(data, u32v?.wrapping_add(1))?;
+    f.out_i8
+        .as_ref()
+        .unwrap()
+        .set(data, f.i8.as_ref().unwrap().get(data)?.wrapping_neg())?;
+    f.out_u32
+        .as_ref()
+        .unwrap()
+        .set(data, u32v?.wrapping_add(1))?;
     f.out_f64.as_ref().unwrap().set(data, f64v? * 2.0)?;
     let out_s = f.out_s.as_ref().unwrap();
     out_s.set(data, &sv?.to_uppercase())?;
@@ -251,7 +284,10 @@ fn init_packets(s: &mut State) -> Result<()> {
     let consumed = DataSource::get("consumed")?;
     report_result("unreference", consumed.unreference());
     report_result("consumed_is_referenced", consumed.is_referenced());
-    report_result("get_consumed", DataSource::get("consumed").map(|d| d.name().to_owned()));
+    report_result(
+        "get_consumed",
+        DataSource::get("consumed").map(|d| d.name().to_owned()),
+    );
     report_result("get_missing", DataSource::get("missing").map(|_| ()));
     Ok(())
 }
@@ -305,9 +341,18 @@ fn start_maps() -> Result<()> {
     report_result("insert", counts.insert(&1, &100));
     report_result("get_1", counts.get(&1));
     report_result("get_2", counts.get(&2));
-    report_result("noexist_on_existing", counts.update(&1, &5, UpdateFlags::NoExist));
-    report_result("exist_on_missing", counts.update(&2, &7, UpdateFlags::Exist));
-    report_result("exist_on_existing", counts.update(&1, &6, UpdateFlags::Exist));
+    report_result(
+        "noexist_on_existing",
+        counts.update(&1, &5, UpdateFlags::NoExist),
+    );
+    report_result(
+        "exist_on_missing",
+        counts.update(&2, &7, UpdateFlags::Exist),
+    );
+    report_result(
+        "exist_on_existing",
+        counts.update(&1, &6, UpdateFlags::Exist),
+    );
     report_result("get_1_after", counts.get(&1));
     report_result("insert_pattern", counts.insert(&3, &0xA5A5_A5A5_A5A5_A5A5));
     report_result("get_pattern", counts.get(&3));
@@ -316,8 +361,15 @@ fn start_maps() -> Result<()> {
     report_result("wrong_key_size", counts.as_map().lookup::<u64, u64>(&1));
     let hash = counts.into_map();
     let mut value = [0u8; 8];
-    report_result("lookup_raw", hash.lookup_raw(&3u32.to_le_bytes(), &mut value).map(|found| (found, value)));
-    report_result("update_raw", hash.update_raw(&4u32.to_le_bytes(), &9u64.to_le_bytes(), UpdateFlags::Any));
+    report_result(
+        "lookup_raw",
+        hash.lookup_raw(&3u32.to_le_bytes(), &mut value)
+            .map(|found| (found, value)),
+    );
+    report_result(
+        "update_raw",
+        hash.update_raw(&4u32.to_le_bytes(), &9u64.to_le_bytes(), UpdateFlags::Any),
+    );
     report_result("delete_raw", hash.delete_raw(&4u32.to_le_bytes()));
     report_result("delete", hash.delete(&3u32));
     report_result("update", hash.update(&5u32, &50u64, UpdateFlags::Any));
@@ -325,14 +377,23 @@ fn start_maps() -> Result<()> {
     report_result("close_borrowed", hash.close());
 
     let array = Map::get("array")?;
-    report_result("array_update", array.update(&0u32, &Pair { a: 1, b: 2 }, UpdateFlags::Any));
-    report_result("array_lookup", array.lookup::<u32, Pair>(&0).map(|p| p.map(|p| (p.a, p.b))));
+    report_result(
+        "array_update",
+        array.update(&0u32, &Pair { a: 1, b: 2 }, UpdateFlags::Any),
+    );
+    report_result(
+        "array_lookup",
+        array.lookup::<u32, Pair>(&0).map(|p| p.map(|p| (p.a, p.b))),
+    );
 
     let outer = Map::get("outer")?;
     let inner = outer.lookup_map(&1u32)?;
     report("inner_name", inner.name());
     report_result("inner_lookup", inner.lookup::<u32, u32>(&7));
-    report_result("update_map", outer.update_map(&2u32, &inner, UpdateFlags::Any));
+    report_result(
+        "update_map",
+        outer.update_map(&2u32, &inner, UpdateFlags::Any),
+    );
     let again = outer.lookup_map(&2u32)?;
     report_result("inner_via_2", again.lookup::<u32, u32>(&7));
     drop(again);
@@ -340,10 +401,19 @@ fn start_maps() -> Result<()> {
 
     let spec = MapSpec::new::<u32, u32>("created", MapType::HASH, 16);
     let created = Map::create(&spec)?;
-    report_result("created_update", created.update(&1u32, &2u32, UpdateFlags::Any));
+    report_result(
+        "created_update",
+        created.update(&1u32, &2u32, UpdateFlags::Any),
+    );
     report_result("created_lookup", created.lookup::<u32, u32>(&1));
     report_result("created_close", created.close());
-    let bad = MapSpec { name: "bad".into(), map_type: MapType::HASH_OF_MAPS, key_size: 4, value_size: 4, max_entries: 1 };
+    let bad = MapSpec {
+        name: "bad".into(),
+        map_type: MapType::HASH_OF_MAPS,
+        key_size: 4,
+        value_size: 4,
+        max_entries: 1,
+    };
     report_result("create_map_of_maps", Map::create(&bad).map(|_| ()));
     report_result("get_missing", Map::get("missing").map(|_| ()));
 
@@ -363,12 +433,18 @@ fn start_maps() -> Result<()> {
     report_result("pause", reader.pause());
     let got = reader.read(&mut sample);
     report_result("read", got.map(|r| (r, sample)));
-    report_result("read_empty", reader.read(&mut sample).map(|r| r == PerfRead::Empty));
+    report_result(
+        "read_empty",
+        reader.read(&mut sample).map(|r| r == PerfRead::Empty),
+    );
     report_result("resume", reader.resume());
     report_result("close_reader", reader.close());
     let dropped = PerfReader::new(&perf, 4096, false)?;
     drop(dropped);
-    report_result("reader_on_hash", PerfReader::new(&Map::get("array")?, 4096, true).map(|_| ()));
+    report_result(
+        "reader_on_hash",
+        PerfReader::new(&Map::get("array")?, 4096, true).map(|_| ()),
+    );
     Ok(())
 }
 
@@ -379,12 +455,24 @@ fn run_misc() -> Result<()> {
     report_result("syscall_id", syscalls::id("execve"));
     report_result("syscall_id_missing", syscalls::id("nope"));
     report_result("declaration", syscalls::declaration("openat"));
-    report_result("declaration_missing", syscalls::declaration("nope").map(|_| ()));
-    report("kallsyms_present", gadget_api::kallsyms::symbol_exists("present_symbol"));
-    report("kallsyms_absent", gadget_api::kallsyms::symbol_exists("absent_symbol"));
+    report_result(
+        "declaration_missing",
+        syscalls::declaration("nope").map(|_| ()),
+    );
+    report(
+        "kallsyms_present",
+        gadget_api::kallsyms::symbol_exists("present_symbol"),
+    );
+    report(
+        "kallsyms_absent",
+        gadget_api::kallsyms::symbol_exists("absent_symbol"),
+    );
     report("discard_1", gadget_api::filter::should_discard_mntns_id(1));
     report("discard_2", gadget_api::filter::should_discard_mntns_id(2));
-    report_result("config", gadget_api::config::set("programs.p.attach_to", "fsnotify_insert_event"));
+    report_result(
+        "config",
+        gadget_api::config::set("programs.p.attach_to", "fsnotify_insert_event"),
+    );
     report_result("param_str", params::get("str"));
     report_result("param_num", params::parse::<u32>("num"));
     report_result("param_num_bad", params::parse::<u32>("str"));
