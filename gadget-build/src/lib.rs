@@ -1,5 +1,6 @@
 //! Builds a gadget crate for `wasm32-wasip1` in release mode, as ig's image
-//! builder does, and returns the `.wasm` path.
+//! builder does, and returns the `.wasm` path; [`Interface`] then says
+//! whether the module is what ig's host accepts.
 //!
 //! Tests and tools share it so that every `.wasm` of the workspace is built
 //! the same way: into `target/wasm-gadgets` (a target directory of its own,
@@ -11,6 +12,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+
+mod interface;
+
+pub use interface::{ABI_TABLE, AbiEntry, AbiTable, Export, Interface, Signature};
 
 /// The target ig builds gadgets for.
 pub const TARGET: &str = "wasm32-wasip1";

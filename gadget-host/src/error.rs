@@ -140,9 +140,6 @@ pub enum HostError {
     /// A JSON document does not describe an event or a schema.
     #[error("JSON: {0}")]
     Json(String),
-    /// Building a gadget crate for wasm32-wasip1 failed.
-    #[error("building wasm: {0}")]
-    Build(String),
 }
 
 fn stderr_note(stderr: &str) -> String {

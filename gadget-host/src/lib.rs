@@ -37,7 +37,6 @@
 #![warn(missing_docs)]
 
 pub mod abi;
-pub mod build;
 mod datasource;
 mod driver;
 mod emit;

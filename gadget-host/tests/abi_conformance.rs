@@ -1,30 +1,11 @@
 //! The linker registers exactly the ABI table's `ig` functions with exactly
-//! the table's types. The table is parsed here independently of the host.
+//! the table's types (the table read by gadget-build, independently of the
+//! host's own reading of it).
 
 use std::collections::BTreeMap;
 
+use gadget_build::{AbiTable, Signature};
 use gadget_host::Host;
-
-#[derive(serde::Deserialize)]
-struct Table {
-    module: String,
-    import: Vec<Import>,
-}
-
-#[derive(serde::Deserialize)]
-struct Import {
-    name: String,
-    params: Vec<String>,
-    results: Vec<String>,
-}
-
-fn table() -> Table {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../gadget-api/abi/imports.toml"
-    );
-    toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn type_name(t: &gadget_host::abi::WasmType) -> String {
     format!("{t:?}").to_lowercase()
@@ -32,43 +13,29 @@ fn type_name(t: &gadget_host::abi::WasmType) -> String {
 
 #[test]
 fn linker_registers_exactly_the_table() {
-    let table = table();
+    let table = AbiTable::load();
     assert_eq!(table.module, "ig");
-    assert_eq!(table.import.len(), 41, "the ABI has 41 ig functions");
+    assert_eq!(table.imports.len(), 41, "the ABI has 41 ig functions");
     let host = Host::new().unwrap();
-    let registered: BTreeMap<String, (Vec<String>, Vec<String>)> = host
+    let registered: BTreeMap<String, Signature> = host
         .registered_imports()
         .into_iter()
         .filter(|i| i.module == "ig")
         .map(|i| {
-            (
-                i.name,
-                (
-                    i.params.iter().map(type_name).collect(),
-                    i.results.iter().map(type_name).collect(),
-                ),
-            )
+            let params = i.params.iter().map(type_name).collect();
+            let results = i.results.iter().map(type_name).collect();
+            (i.name, Signature { params, results })
         })
         .collect();
-    let expected: BTreeMap<String, (Vec<String>, Vec<String>)> = table
-        .import
+    let expected: BTreeMap<String, Signature> = table
+        .imports
         .into_iter()
-        .map(|i| (i.name, (i.params, i.results)))
+        .map(|i| (i.name, i.signature))
         .collect();
-    for (name, sig) in &expected {
-        assert_eq!(
-            registered.get(name),
-            Some(sig),
-            "`{name}` must be registered with the table's types"
-        );
-    }
-    for name in registered.keys() {
-        assert!(
-            expected.contains_key(name),
-            "`{name}` is registered but not in the table"
-        );
-    }
-    assert_eq!(registered.len(), expected.len());
+    assert_eq!(
+        registered, expected,
+        "the linker must register exactly the table, with its types"
+    );
 }
 
 #[test]
@@ -131,22 +98,57 @@ fn unknown_ig_import_fails_to_instantiate() {
 }
 
 fn common_imports() -> String {
-    table()
-        .import
+    AbiTable::load()
+        .imports
         .iter()
         .map(|i| {
-            let p = if i.params.is_empty() {
+            let (params, results) = (&i.signature.params, &i.signature.results);
+            let p = if params.is_empty() {
                 String::new()
             } else {
-                format!("(param {})", i.params.join(" "))
+                format!("(param {})", params.join(" "))
             };
-            let r = if i.results.is_empty() {
+            let r = if results.is_empty() {
                 String::new()
             } else {
-                format!("(result {})", i.results.join(" "))
+                format!("(result {})", results.join(" "))
             };
             format!("(import \"ig\" \"{}\" (func {p} {r}))", i.name)
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Every gadget crate of the workspace (the examples, the test gadgets and
+/// the macros' kitchen sink), built for wasm32-wasip1: it imports only
+/// functions of the ABI table with exactly the table's types, exports what
+/// ig expects with ig's types, and loads in the host.
+#[test]
+fn every_gadget_built_in_the_workspace_conforms() {
+    let root = gadget_build::workspace_root();
+    let mut crates: Vec<std::path::PathBuf> = ["examples", "test-gadgets"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("Cargo.toml").is_file())
+        .collect();
+    crates.push(root.join("gadget-macros/tests/gadgets/kitchen_sink"));
+    crates.sort();
+    assert!(crates.len() >= 9, "found only {crates:?}");
+    let table = gadget_build::AbiTable::load();
+    for dir in crates {
+        let wasm = gadget_build::build_wasm(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let bytes = std::fs::read(&wasm).unwrap();
+        let module = gadget_build::Interface::read(&bytes).unwrap();
+        assert_eq!(
+            module.conformance_problems(&table),
+            Vec::<String>::new(),
+            "{}",
+            wasm.display()
+        );
+        Host::new()
+            .unwrap()
+            .load(&bytes)
+            .unwrap_or_else(|e| panic!("{}: {e}", wasm.display()));
+    }
 }

@@ -1,5 +1,5 @@
 //! A gadget written in Rust against the raw ABI, built for wasm32-wasip1 by
-//! `gadget_host::build::build_wasm` and run end to end. Fails (does not
+//! `gadget_build::build_wasm` and run end to end. Fails (does not
 //! skip) when the wasm target cannot be installed.
 
 use std::path::PathBuf;
@@ -78,7 +78,7 @@ fn tiny_gadget() -> PathBuf {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(dir.join("Cargo.toml"), CARGO_TOML).unwrap();
     std::fs::write(dir.join("src/lib.rs"), LIB_RS).unwrap();
-    let wasm = gadget_host::build::build_wasm(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let wasm = gadget_build::build_wasm(&dir).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         wasm.ends_with("wasm32-wasip1/release/tiny_gadget.wasm"),
         "{}",
@@ -117,7 +117,10 @@ fn rust_gadget_builds_and_runs() {
 
 #[test]
 fn build_wasm_reports_a_missing_manifest() {
-    let err =
-        gadget_host::build::build_wasm(std::path::Path::new("/nonexistent-gadget")).unwrap_err();
-    assert!(err.to_string().contains("no Cargo.toml"), "{err}");
+    let err = gadget_build::build_wasm(std::path::Path::new("/nonexistent-gadget")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("/nonexistent-gadget/Cargo.toml: "),
+        "{err}"
+    );
 }

@@ -16,8 +16,8 @@ use gadget_host::{
 fn wasm() -> &'static PathBuf {
     static WASM: OnceLock<PathBuf> = OnceLock::new();
     WASM.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-gadgets/api-coverage");
-        gadget_host::build::build_wasm(&dir).unwrap_or_else(|e| panic!("{e}"))
+        let dir = gadget_build::workspace_root().join("test-gadgets/api-coverage");
+        gadget_build::build_wasm(&dir).unwrap_or_else(|e| panic!("{e}"))
     })
 }
 

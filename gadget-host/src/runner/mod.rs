@@ -196,7 +196,7 @@ fn wasm_of(gadget: &Path, log: &mut dyn Write) -> Result<PathBuf, RunError> {
             "building {} for wasm32-wasip1 (release)...",
             gadget.display()
         )?;
-        return crate::build::build_wasm(gadget).map_err(|e| RunError::Build(e.to_string()));
+        return gadget_build::build_wasm(gadget).map_err(|e| RunError::Build(e.to_string()));
     }
     if !gadget.exists() {
         return Err(RunError::Input {

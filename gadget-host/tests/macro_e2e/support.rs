@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use gadget_host::{Gadget, Host, LogLevel, LogRecord, LogSource};
-use wasmparser::{ExternalKind, FuncType, Parser, Payload, TypeRef, ValType};
 
 /// The test gadgets, by directory name under `test-gadgets/`.
 pub const GADGETS: [&str; 6] = [
@@ -39,7 +38,7 @@ pub fn wasm(name: &str) -> PathBuf {
         return path.clone();
     }
     let dir = workspace_root().join("test-gadgets").join(name);
-    let path = gadget_host::build::build_wasm(&dir)
+    let path = gadget_build::build_wasm(&dir)
         .unwrap_or_else(|e| panic!("building test gadget `{name}`: {e}"));
     built.insert(name.to_owned(), path.clone());
     path
@@ -88,82 +87,4 @@ pub fn dump_logs(g: &Gadget) -> String {
             },
         )
         .collect()
-}
-
-/// A function's type: parameter and result types as wasm spells them.
-pub type Sig = (Vec<&'static str>, Vec<&'static str>);
-
-/// What a module exports (functions with their types, other kinds with
-/// `None`) and imports (module, name, type).
-pub struct ModuleShape {
-    pub exports: BTreeMap<String, Option<Sig>>,
-    pub imports: Vec<(String, String, Sig)>,
-}
-
-fn val(v: &ValType) -> &'static str {
-    match v {
-        ValType::I32 => "i32",
-        ValType::I64 => "i64",
-        ValType::F32 => "f32",
-        ValType::F64 => "f64",
-        _ => "non-number",
-    }
-}
-
-fn sig(f: &FuncType) -> Sig {
-    (
-        f.params().iter().map(val).collect(),
-        f.results().iter().map(val).collect(),
-    )
-}
-
-/// Parses a module's type, import, function and export sections.
-pub fn module_shape(wasm: &[u8]) -> ModuleShape {
-    let mut types = Vec::new();
-    let mut funcs: Vec<u32> = Vec::new();
-    let mut exports = Vec::new();
-    let mut imports = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload.expect("valid wasm") {
-            Payload::TypeSection(reader) => {
-                for ty in reader.into_iter_err_on_gc_types() {
-                    types.push(ty.expect("a function type"));
-                }
-            }
-            Payload::ImportSection(reader) => {
-                for import in reader {
-                    let import = import.expect("an import");
-                    if let TypeRef::Func(t) = import.ty {
-                        funcs.push(t);
-                        imports.push((
-                            import.module.to_owned(),
-                            import.name.to_owned(),
-                            sig(&types[t as usize]),
-                        ));
-                    }
-                }
-            }
-            Payload::FunctionSection(reader) => {
-                for f in reader {
-                    funcs.push(f.expect("a function"));
-                }
-            }
-            Payload::ExportSection(reader) => {
-                for export in reader {
-                    let export = export.expect("an export");
-                    exports.push((export.name.to_owned(), export.kind, export.index));
-                }
-            }
-            _ => {}
-        }
-    }
-    let exports = exports
-        .into_iter()
-        .map(|(name, kind, index)| {
-            let sig =
-                (kind == ExternalKind::Func).then(|| sig(&types[funcs[index as usize] as usize]));
-            (name, sig)
-        })
-        .collect();
-    ModuleShape { exports, imports }
 }
