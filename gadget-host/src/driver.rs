@@ -178,6 +178,7 @@ impl Gadget {
                 reason: "gadgetStop has returned: ig has dropped the handle table and delivers no more events".into(),
             });
         }
+        crate::lifecycle::refuel(&mut self.store);
         let st = self.store.data_mut();
         st.hazard = None;
         let pid = st.new_packet(sid, body);
@@ -574,12 +575,16 @@ impl Gadget {
             .collect();
         let mut results = vec![Val::I32(0); ty.results().len()];
         self.store.data_mut().hazard = None;
+        crate::lifecycle::refuel(&mut self.store);
         let r = func.call(&mut self.store, &params, &mut results);
         let st = self.store.data_mut();
         if let Some(h) = st.hazard.take() {
             return Err(HostError::Hazard(h));
         }
         if let Err(e) = r {
+            if let Some(h) = crate::lifecycle::runaway(&e, st, format!("`{name}`")) {
+                return Err(HostError::Hazard(h));
+            }
             if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
                 st.close(format!("`{name}` called proc_exit({})", exit.0));
             }

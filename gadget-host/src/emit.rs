@@ -160,6 +160,11 @@ fn call_back<C: StateCtx>(
         return Err(EmitError::Hazard(h.clone()));
     }
     if let Err(err) = result {
+        let call = format!("`dataSourceCallback` for an event of `{ds_name}`");
+        if let Some(h) = crate::lifecycle::runaway(&err, st, call) {
+            st.hazard = Some(h.clone());
+            return Err(EmitError::Hazard(h));
+        }
         if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
             st.close(format!("dataSourceCallback called proc_exit({})", exit.0));
         }

@@ -142,7 +142,8 @@ pub enum HostError {
     Json(String),
 }
 
-fn stderr_note(stderr: &str) -> String {
+/// What the module wrote to stderr, appended to an error about a trap.
+pub(crate) fn stderr_note(stderr: &str) -> String {
     if stderr.trim().is_empty() {
         String::new()
     } else {
@@ -176,6 +177,15 @@ pub enum Hazard {
         /// Export name.
         hook: &'static str,
     },
+    /// A call into the gadget ran past its instruction budget: ig sets no
+    /// limit and would wait for it forever (for `gadgetStop`, 42 s, after
+    /// which it closes the module).
+    Runaway {
+        /// What was running: an export, or the callback of a data source.
+        call: String,
+        /// The budget it exhausted.
+        budget: u64,
+    },
 }
 
 impl fmt::Display for Hazard {
@@ -191,6 +201,12 @@ impl fmt::Display for Hazard {
                 f,
                 "hazard: perfReaderRead on a non-overwritable reader of map `{map}` with no \
                  record queued: ig would block forever (such readers have no deadline)"
+            ),
+            Hazard::Runaway { call, budget } => write!(
+                f,
+                "hazard: {call} ran more than {budget} wasm instructions without returning: ig has no \
+                 limit and would hang (for gadgetStop: close the module after 42 s); raise \
+                 HostBuilder::fuel_per_call if the work is real"
             ),
             Hazard::HookWithoutResult { hook } => write!(
                 f,

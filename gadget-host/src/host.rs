@@ -139,6 +139,16 @@ impl HostBuilder {
         self
     }
 
+    /// How many wasm instructions one call into the gadget (a hook, an
+    /// event pushed with every callback it causes) may run before the host
+    /// stops it with [`Hazard::Runaway`](crate::Hazard::Runaway) (default
+    /// [`DEFAULT_FUEL_PER_CALL`](crate::DEFAULT_FUEL_PER_CALL)). ig sets no
+    /// such limit: a gadget stuck in a loop hangs it.
+    pub fn fuel_per_call(mut self, instructions: u64) -> Self {
+        self.spec.fuel_per_call = instructions.max(1);
+        self
+    }
+
     /// Possible CPUs, for per-CPU map value sizes (default 1).
     pub fn possible_cpus(mut self, cpus: u32) -> Self {
         self.spec.possible_cpus = cpus.max(1);
@@ -183,6 +193,9 @@ impl HostBuilder {
         }
         let mut config = Config::new();
         config.wasm_backtrace(true);
+        // Fuel bounds every call into the guest, so a runaway loop becomes
+        // an error instead of a hung test (see `fuel_per_call`).
+        config.consume_fuel(true);
         let engine = Engine::new(&config).map_err(|e| HostError::Setup(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState| &mut s.wasi)
@@ -265,6 +278,7 @@ impl Host {
         let state = HostState::new(wasi.ctx, limits, self.spec.clone());
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
+        crate::lifecycle::refuel(&mut store);
         (
             store,
             Output {

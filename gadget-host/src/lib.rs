@@ -57,6 +57,11 @@ pub mod syscall_table;
 mod wasi;
 
 pub use driver::{DataSourceInfo, MapView, ObserverId};
+
+/// The default instruction budget of one call into a gadget (see
+/// [`HostBuilder::fuel_per_call`]): about ten seconds of wasm, far more than
+/// any hook or event needs and far less than a hung test.
+pub const DEFAULT_FUEL_PER_CALL: u64 = 10_000_000_000;
 pub use error::{Hazard, HostError};
 pub use events::{Emission, Event, FieldKind, Value};
 pub use handles::{ElementHandle, MAX_HANDLES};

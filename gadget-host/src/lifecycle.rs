@@ -60,7 +60,7 @@ impl Gadget {
                 let stderr = String::from_utf8_lossy(&output.stderr.contents()).into_owned();
                 HostError::Instantiate(format!(
                     "calling `_initialize`: {e:?}{}",
-                    stderr_suffix(&stderr)
+                    crate::error::stderr_note(&stderr)
                 ))
             })?;
         }
@@ -86,6 +86,7 @@ impl Gadget {
             });
         }
         let mut results = vec![Val::I32(0); ty.results().len()];
+        refuel(&mut self.store);
         func.call(&mut self.store, &[], &mut results)
             .map_err(|e| HostError::ApiVersion {
                 found: format!("nothing: it trapped: {e:?}"),
@@ -157,6 +158,7 @@ impl Gadget {
             });
         }
         let mut results = vec![Val::I32(0); ty.results().len()];
+        refuel(&mut self.store);
         let result = func.call(&mut self.store, &[], &mut results);
         let st = self.store.data_mut();
         if let Some(h) = st.hazard.take() {
@@ -164,6 +166,9 @@ impl Gadget {
         }
         match result {
             Err(e) => {
+                if let Some(h) = runaway(&e, st, format!("`{hook}`")) {
+                    return Err(HostError::Hazard(h));
+                }
                 if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
                     st.close(format!("`{hook}` called proc_exit({})", exit.0));
                 }
@@ -267,13 +272,23 @@ impl Gadget {
     }
 }
 
-fn stderr_suffix(stderr: &str) -> String {
-    if stderr.trim().is_empty() {
-        String::new()
-    } else {
-        format!(
-            "\n[module stderr, which ig discards]\n{}",
-            stderr.trim_end()
-        )
-    }
+/// Gives the store a full budget for one call into the guest.
+pub(crate) fn refuel(store: &mut wasmtime::Store<crate::state::HostState>) {
+    let budget = store.data().spec.fuel_per_call;
+    // Fails only when fuel is not enabled, which `Host` always does.
+    let _ = store.set_fuel(budget);
+}
+
+/// The hazard of a call that trapped because it ran out of fuel.
+pub(crate) fn runaway(
+    error: &wasmtime::Error,
+    st: &crate::state::HostState,
+    call: String,
+) -> Option<Hazard> {
+    (error.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::OutOfFuel)).then(|| {
+        Hazard::Runaway {
+            call,
+            budget: st.spec.fuel_per_call,
+        }
+    })
 }

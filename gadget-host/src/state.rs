@@ -29,6 +29,8 @@ pub(crate) struct WorldSpec {
     pub syscall_decls: Vec<SyscallDecl>,
     pub log_level: LogLevel,
     pub possible_cpus: u32,
+    /// Wasm instructions (wasmtime fuel) one entry into the guest may run.
+    pub fuel_per_call: u64,
 }
 
 impl Default for WorldSpec {
@@ -44,6 +46,7 @@ impl Default for WorldSpec {
             syscall_decls: Vec::new(),
             log_level: LogLevel::Info,
             possible_cpus: 1,
+            fuel_per_call: crate::DEFAULT_FUEL_PER_CALL,
         }
     }
 }

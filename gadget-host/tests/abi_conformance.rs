@@ -102,18 +102,11 @@ fn common_imports() -> String {
         .imports
         .iter()
         .map(|i| {
-            let (params, results) = (&i.signature.params, &i.signature.results);
-            let p = if params.is_empty() {
-                String::new()
-            } else {
-                format!("(param {})", params.join(" "))
-            };
-            let r = if results.is_empty() {
-                String::new()
-            } else {
-                format!("(result {})", results.join(" "))
-            };
-            format!("(import \"ig\" \"{}\" (func {p} {r}))", i.name)
+            format!(
+                "(import \"ig\" \"{}\" (func {}))",
+                i.name,
+                i.signature.wat()
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -241,3 +241,59 @@ fn gadget_wat_with_leading_import(extra: &str) -> String {
     let (import, rest) = extra.split_once('\n').unwrap();
     gadget_wat(rest, "").replacen("(module\n", &format!("(module\n{import}\n"), 1)
 }
+
+fn small_budget_host() -> Host {
+    Host::builder()
+        .datasource(DataSourceSpec::single("exec").field("pid", FieldKind::Uint32))
+        .fuel_per_call(1_000_000)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_hook_that_never_returns_is_stopped_as_a_hazard() {
+    let extra =
+        r#"(func (export "gadgetStart") (result i32) (loop $forever (br $forever)) i32.const 0)"#;
+    let mut g = load(&small_budget_host(), extra, "");
+    g.init().unwrap();
+    g.pre_start().unwrap();
+    let err = g.start().unwrap_err();
+    match &err {
+        HostError::Hazard(Hazard::Runaway { call, budget }) => {
+            assert_eq!(call, "`gadgetStart`");
+            assert_eq!(*budget, 1_000_000);
+        }
+        other => panic!("expected a runaway hazard, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("ig has no limit and would hang"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_callback_that_never_returns_is_stopped_and_the_budget_renews_per_call() {
+    // Loops forever on pid 13; otherwise spends a little fuel and returns.
+    let extra = format!(
+        r#"{GET_EXEC} (global $pid (mut i32) (i32.const 0))
+        (func (export "gadgetInit") (result i32)
+          (global.set $ds (call $getDataSource (call $exec_ptr)))
+          (global.set $pid (call $dataSourceGetField (global.get $ds) (i64.or (i64.shl (i64.const 3) (i64.const 32)) (i64.const 0x3020))))
+          (call $dataSourceSubscribe (global.get $ds) (i32.const 1) (i32.const 0) (i64.const 5)))
+        (data (i32.const 0x3020) "pid")"#
+    );
+    let on_event = r#"(if (i64.eq (call $fieldGetScalar (global.get $pid) (local.get $h) (i32.const 8) (i32.const 0)) (i64.const 13)) (then (loop $forever (br $forever))))
+        (i32.store (i32.const 0x2000) (i32.add (i32.load (i32.const 0x2000)) (i32.const 1)))"#;
+    let mut g = load(&small_budget_host(), &extra, on_event);
+    g.init().unwrap();
+    // Many cheap events: each push gets a fresh budget.
+    for _ in 0..50 {
+        g.push("exec", Event::new().set("pid", 1u32)).unwrap();
+    }
+    assert_eq!(g.u32_at(0x2000), 50);
+    let err = g.push("exec", Event::new().set("pid", 13u32)).unwrap_err();
+    assert!(
+        matches!(&err, HostError::Hazard(Hazard::Runaway { call, .. }) if call.contains("`exec`")),
+        "{err:?}"
+    );
+}

@@ -4,7 +4,6 @@
 //! handle) at [`CB_LOG`] and then runs the test's `$on_event`.
 #![allow(dead_code)]
 
-use gadget_host::abi::{AbiTable, WasmType};
 use gadget_host::{Gadget, Host};
 
 /// Call log of dataSourceCallback: u32 count, then 16-byte entries
@@ -13,59 +12,25 @@ pub const CB_LOG: u32 = 0x1000;
 /// Scratch area tests write strings to.
 pub const SCRATCH: u32 = 0x4000;
 
-fn ty(t: &WasmType) -> &'static str {
-    match t {
-        WasmType::I32 => "i32",
-        WasmType::I64 => "i64",
-        WasmType::F32 => "f32",
-        WasmType::F64 => "f64",
-    }
-}
-
 /// Import declarations and `t.<name>` trampolines for every table import.
 pub fn imports_and_trampolines() -> String {
-    let table = AbiTable::embedded().unwrap();
+    let table = gadget_build::AbiTable::load();
     let mut out = String::new();
     for f in &table.imports {
-        let params: Vec<&str> = f.params.iter().map(ty).collect();
-        let results: Vec<&str> = f.results.iter().map(ty).collect();
-        let sig = format!(
-            "{}{}",
-            if params.is_empty() {
-                String::new()
-            } else {
-                format!("(param {})", params.join(" "))
-            },
-            if results.is_empty() {
-                String::new()
-            } else {
-                format!(" (result {})", results.join(" "))
-            }
+        out += &format!(
+            "(import \"ig\" \"{0}\" (func ${0} {1}))\n",
+            f.name,
+            f.signature.wat()
         );
-        out += &format!("(import \"ig\" \"{}\" (func ${} {sig}))\n", f.name, f.name);
     }
     for f in &table.imports {
-        let params: Vec<&str> = f.params.iter().map(ty).collect();
-        let results: Vec<&str> = f.results.iter().map(ty).collect();
-        let sig = format!(
-            "{}{}",
-            if params.is_empty() {
-                String::new()
-            } else {
-                format!("(param {})", params.join(" "))
-            },
-            if results.is_empty() {
-                String::new()
-            } else {
-                format!(" (result {})", results.join(" "))
-            }
-        );
-        let gets: String = (0..params.len())
+        let gets: String = (0..f.signature.params.len())
             .map(|i| format!("local.get {i} "))
             .collect();
         out += &format!(
-            "(func (export \"t.{}\") {sig} {gets}call ${})\n",
-            f.name, f.name
+            "(func (export \"t.{0}\") {1} {gets}call ${0})\n",
+            f.name,
+            f.signature.wat()
         );
     }
     out
