@@ -285,10 +285,9 @@ pub(crate) fn runaway(
     st: &crate::state::HostState,
     call: String,
 ) -> Option<Hazard> {
-    (error.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::OutOfFuel)).then(|| {
-        Hazard::Runaway {
-            call,
-            budget: st.spec.fuel_per_call,
-        }
+    let out_of_fuel = error.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::OutOfFuel);
+    out_of_fuel.then_some(Hazard::Runaway {
+        call,
+        budget: st.spec.fuel_per_call,
     })
 }
