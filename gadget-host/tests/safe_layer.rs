@@ -110,7 +110,7 @@ fn fields_read_and_write_every_kind() {
     assert_eq!(one(&r, "ds_name"), "\"events\"");
     assert_eq!(one(&r, "ds_raw_nonzero"), "true");
     assert_eq!(one(&r, "add_tag"), "Ok(())");
-    assert_eq!(one(&r, "out_s_name"), "(\"out_s\", \"events\", true)");
+    assert_eq!(one(&r, "out_s_name"), "(\"out_s\", \"events\", true, true)");
     assert_eq!(one(&r, "add_field_raw_cstring"), "Ok(true)");
     assert_err(
         &r,

@@ -140,7 +140,12 @@ fn init_fields(s: &mut State) -> Result<()> {
     report_result("add_tag", out_s.add_tag("columns.width:40"));
     report(
         "out_s_name",
-        (out_s.name(), out_s.datasource(), out_s.is_resolved()),
+        (
+            out_s.name(),
+            out_s.datasource(),
+            out_s.is_resolved(),
+            out_s.as_raw() != 0,
+        ),
     );
     f.out_s = Some(out_s);
     f.out_raw = Some(ds.add_field("out_raw")?);
