@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 use wasmtime::{Config, Engine, Extern, Linker, Module, Store, StoreLimitsBuilder};
 
@@ -191,12 +192,7 @@ impl HostBuilder {
                 )));
             }
         }
-        let mut config = Config::new();
-        config.wasm_backtrace(true);
-        // Fuel bounds every call into the guest, so a runaway loop becomes
-        // an error instead of a hung test (see `fuel_per_call`).
-        config.consume_fuel(true);
-        let engine = Engine::new(&config).map_err(|e| HostError::Setup(format!("{e:#}")))?;
+        let engine = shared_engine()?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState| &mut s.wasi)
             .map_err(|e| HostError::Setup(format!("WASI: {e:#}")))?;
@@ -210,6 +206,23 @@ impl HostBuilder {
         host.check_against_table(table)?;
         Ok(host)
     }
+}
+
+/// The one engine of the process: every host uses the same settings, so
+/// compiled modules can be shared between them.
+fn shared_engine() -> Result<Engine, HostError> {
+    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let mut config = Config::new();
+            config.wasm_backtrace(true);
+            // Fuel bounds every call into the guest, so a runaway loop becomes
+            // an error instead of a hung test (see `fuel_per_call`).
+            config.consume_fuel(true);
+            Engine::new(&config).map_err(|e| format!("{e:#}"))
+        })
+        .clone()
+        .map_err(HostError::Setup)
 }
 
 /// An emulated ig host. Build one with [`Host::builder`], then
@@ -248,10 +261,26 @@ impl Host {
 
     /// Compiles a module once, to instantiate it many times with
     /// [`instantiate`](Self::instantiate).
+    ///
+    /// Hosts share one engine, and a module is compiled once per process:
+    /// loading the same bytes again (another test, another world) reuses it.
     pub fn compile(&self, wasm: &[u8]) -> Result<CompiledGadget, HostError> {
-        Module::new(&self.engine, wasm)
-            .map(CompiledGadget)
-            .map_err(|e| HostError::Compile(format!("{e:#}")))
+        static COMPILED: Mutex<BTreeMap<(u64, usize), Module>> = Mutex::new(BTreeMap::new());
+        let key = {
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(wasm, &mut hasher);
+            (std::hash::Hasher::finish(&hasher), wasm.len())
+        };
+        if let Some(module) = COMPILED.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(CompiledGadget(module.clone()));
+        }
+        let module =
+            Module::new(&self.engine, wasm).map_err(|e| HostError::Compile(format!("{e:#}")))?;
+        COMPILED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, module.clone());
+        Ok(CompiledGadget(module))
     }
 
     /// A fresh instance of a compiled module, with a fresh copy of the world.
