@@ -141,6 +141,18 @@ struct Holder {
     hook: &'static str,
 }
 
+/// Stack lost to traps past which every takeover is also logged as an error:
+/// a quarter of the 1 MiB that Rust gives a wasm module by default.
+const STACK_LOSS_ALARM: usize = 256 * 1024;
+
+/// An address in the caller's frame: entries at the same depth that find it
+/// lower have less stack above them.
+#[inline(never)]
+fn stack_mark() -> usize {
+    let probe = 0u8;
+    std::hint::black_box(&probe) as *const u8 as usize
+}
+
 /// The one home of the gadget value: a `thread_local!` (a plain static on
 /// single-threaded wasm) that hands out `&mut T` to one hook at a time.
 ///
@@ -149,9 +161,19 @@ struct Holder {
 /// error. A holder that trapped never gives the value back; because ig keeps
 /// delivering events after a trap, the next entry at the same or a shallower
 /// depth recognises the stale holder and takes over, with a warning.
+///
+/// What a trap costs for good: ig does not reset the module's stack pointer
+/// (a wasm global) after a trap, so the stack used by the trapped frames is
+/// never given back, roughly a kilobyte per panic. The warning says how much
+/// is lost so far; past a quarter of the stack it becomes an error, because
+/// after about a thousand trapped calls every call traps. A gadget should
+/// return errors, not panic.
 pub struct GadgetCell<T> {
     value: UnsafeCell<Option<T>>,
     holder: Cell<Option<Holder>>,
+    traps: Cell<u32>,
+    /// The highest stack mark seen at depth 0: where a clean entry starts.
+    top_mark: Cell<usize>,
 }
 
 impl<T> Default for GadgetCell<T> {
@@ -166,6 +188,8 @@ impl<T> GadgetCell<T> {
         Self {
             value: UnsafeCell::new(None),
             holder: Cell::new(None),
+            traps: Cell::new(0),
+            top_mark: Cell::new(0),
         }
     }
 
@@ -191,16 +215,43 @@ impl<T> GadgetCell<T> {
                     ),
                 ));
             }
+            self.took_over(hook, holder.hook, depth);
+        } else if depth == 0 {
+            self.top_mark.set(self.top_mark.get().max(stack_mark()));
+        }
+        Ok(depth)
+    }
+
+    /// Reports taking the value over from a holder that trapped, and what
+    /// the traps so far have cost.
+    #[cold]
+    fn took_over(&self, hook: &'static str, trapped: &'static str, depth: u32) {
+        let traps = self.traps.get().saturating_add(1);
+        self.traps.set(traps);
+        let lost = match depth {
+            0 => self.top_mark.get().saturating_sub(stack_mark()),
+            _ => 0,
+        };
+        logger::log(
+            LogLevel::Warn,
+            &format!(
+                "{hook}: taking over the gadget from `{trapped}`, which trapped before returning \
+                 (its changes up to the trap are kept; {traps} trapped call(s) so far, about {:.1} \
+                 KiB of stack lost for good)",
+                lost as f64 / 1024.0
+            ),
+        );
+        if lost >= STACK_LOSS_ALARM {
             logger::log(
-                LogLevel::Warn,
+                LogLevel::Error,
                 &format!(
-                    "{hook}: taking over the gadget from `{}`, which trapped before returning \
-                     (its changes up to the trap are kept)",
-                    holder.hook
+                    "{hook}: traps have cost {} KiB of the module's stack, which ig never gives \
+                     back; when it runs out every call traps: make `{trapped}` return an error \
+                     instead of panicking",
+                    lost / 1024
                 ),
             );
         }
-        Ok(depth)
     }
 
     /// Stores the value built by `gadgetInit`, replacing any earlier one.
