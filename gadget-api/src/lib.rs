@@ -118,7 +118,7 @@ pub mod sys;
 pub mod syscalls;
 
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
 
 pub use abi::{DataSourceType, FieldKind, LogLevel, MapType, SubscriptionKind, UpdateFlags};
