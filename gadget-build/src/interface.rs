@@ -30,6 +30,22 @@ impl Signature {
         }
     }
 
+    /// The type in WebAssembly text form: `(param i32 i64) (result i32)`.
+    pub fn wat(&self) -> String {
+        let mut out = String::new();
+        if !self.params.is_empty() {
+            out += &format!("(param {})", self.params.join(" "));
+        }
+        if !self.results.is_empty() {
+            out += &format!(
+                "{}(result {})",
+                if out.is_empty() { "" } else { " " },
+                self.results.join(" ")
+            );
+        }
+        out
+    }
+
     fn of(f: &FuncType) -> Self {
         let names = |v: &[ValType]| v.iter().map(|t| val_type(t).to_owned()).collect();
         Self {
