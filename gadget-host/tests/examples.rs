@@ -178,3 +178,38 @@ fn the_runner_reports_bad_input_in_one_line() {
     }
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+#[test]
+fn the_runner_shows_the_config_a_gadget_sets_and_applies_params() {
+    let tmp = std::env::temp_dir().join(format!("gadget-host-config-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let schema = tmp.join("schema.json");
+    std::fs::write(
+        &schema,
+        r#"{"config": {"programs.p.attach_to": "", "untouched": "x"}}"#,
+    )
+    .unwrap();
+    let opts = RunOptions {
+        gadget: root().join("test-gadgets/api-coverage"),
+        schema: Some(schema),
+        events: None,
+        params: vec![
+            ("scenario".into(), "misc".into()),
+            ("str".into(), "from --param".into()),
+        ],
+        format: Format::Json,
+    };
+    let (mut out, mut log) = (Vec::new(), Vec::new());
+    runner::run(&opts, &mut out, &mut log).unwrap_or_else(|e| panic!("{e}"));
+    let log = String::from_utf8(log).unwrap();
+    assert!(
+        log.contains("CONFIG programs.p.attach_to = fsnotify_insert_event\n"),
+        "{log}"
+    );
+    assert!(!log.contains("CONFIG untouched"), "{log}");
+    assert!(
+        log.contains("INFO  param_str=Ok(\"from --param\")"),
+        "{log}"
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

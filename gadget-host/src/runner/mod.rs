@@ -143,6 +143,7 @@ pub fn run(
     let mut printer = print::Printer::new(opts.format);
     let result = drive(&mut gadget, &inputs, opts, &mut printer, out, log);
     printer.logs(&gadget, log)?;
+    printer.config_changes(&gadget, schema.config.as_ref(), log)?;
     printer.finish(out)?;
     printer.module_output(&gadget, log)?;
     result

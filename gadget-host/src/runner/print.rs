@@ -90,6 +90,22 @@ impl Printer {
         Ok(())
     }
 
+    /// Shows the configuration keys the gadget set or changed (`setConfig`),
+    /// e.g. what an eBPF program attaches to.
+    pub(super) fn config_changes(
+        &self,
+        g: &Gadget,
+        before: Option<&BTreeMap<String, String>>,
+        log: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        for (key, value) in g.config_entries().into_iter().flatten() {
+            if before.and_then(|b| b.get(key)) != Some(value) {
+                writeln!(log, "CONFIG {key} = {value}")?;
+            }
+        }
+        Ok(())
+    }
+
     /// Shows what the module wrote to stdout and stderr (ig discards both).
     pub(super) fn module_output(&self, g: &Gadget, log: &mut dyn Write) -> std::io::Result<()> {
         for (name, text) in [("stdout", g.stdout()), ("stderr", g.stderr())] {
