@@ -84,17 +84,23 @@ fn trapping_hook_names_the_export_with_backtrace() {
     assert!(text.contains("unreachable"), "{text}");
 }
 
-#[test]
-fn callback_trap_is_recorded_and_later_events_still_delivered() {
-    // Traps on pid 13, counts calls at 0x2000 otherwise.
-    let extra = format!(
+/// WAT: `gadgetInit` subscribes callback 5 to "exec" and keeps the `pid`
+/// field in global $pid.
+fn subscribe_exec_with_pid() -> String {
+    format!(
         r#"{GET_EXEC} (global $pid (mut i32) (i32.const 0))
         (func (export "gadgetInit") (result i32)
           (global.set $ds (call $getDataSource (call $exec_ptr)))
           (global.set $pid (call $dataSourceGetField (global.get $ds) (i64.or (i64.shl (i64.const 3) (i64.const 32)) (i64.const 0x3020))))
           (call $dataSourceSubscribe (global.get $ds) (i32.const 1) (i32.const 0) (i64.const 5)))
         (data (i32.const 0x3020) "pid")"#
-    );
+    )
+}
+
+#[test]
+fn callback_trap_is_recorded_and_later_events_still_delivered() {
+    // Traps on pid 13, counts calls at 0x2000 otherwise.
+    let extra = subscribe_exec_with_pid();
     let on_event = r#"(if (i64.eq (call $fieldGetScalar (global.get $pid) (local.get $h) (i32.const 8) (i32.const 0)) (i64.const 13)) (then unreachable))
         (i32.store (i32.const 0x2000) (i32.add (i32.load (i32.const 0x2000)) (i32.const 1)))"#;
     let mut g = load(&host(), &extra, on_event);
@@ -274,14 +280,7 @@ fn a_hook_that_never_returns_is_stopped_as_a_hazard() {
 #[test]
 fn a_callback_that_never_returns_is_stopped_and_the_budget_renews_per_call() {
     // Loops forever on pid 13; otherwise spends a little fuel and returns.
-    let extra = format!(
-        r#"{GET_EXEC} (global $pid (mut i32) (i32.const 0))
-        (func (export "gadgetInit") (result i32)
-          (global.set $ds (call $getDataSource (call $exec_ptr)))
-          (global.set $pid (call $dataSourceGetField (global.get $ds) (i64.or (i64.shl (i64.const 3) (i64.const 32)) (i64.const 0x3020))))
-          (call $dataSourceSubscribe (global.get $ds) (i32.const 1) (i32.const 0) (i64.const 5)))
-        (data (i32.const 0x3020) "pid")"#
-    );
+    let extra = subscribe_exec_with_pid();
     let on_event = r#"(if (i64.eq (call $fieldGetScalar (global.get $pid) (local.get $h) (i32.const 8) (i32.const 0)) (i64.const 13)) (then (loop $forever (br $forever))))
         (i32.store (i32.const 0x2000) (i32.add (i32.load (i32.const 0x2000)) (i32.const 1)))"#;
     let mut g = load(&small_budget_host(), &extra, on_event);
