@@ -39,14 +39,14 @@ impl DataSource {
     pub fn get(name: &str) -> Result<Self> {
         // SAFETY: the buffer pointer covers `name`, which outlives the call.
         let h = unsafe { sys::getDataSource(buffer::encode(name.as_bytes())) };
-        Self::from_handle(h, name, "getDataSource", || {
-            Error::new(
-                ErrorKind::NotFound,
-                "getDataSource",
-                "no such data source (check the name in gadget.yaml and the eBPF program; \
-                 a data source that another operator unreferenced is not found either)",
-            )
-        })
+        Self::from_handle(
+            h,
+            name,
+            ErrorKind::NotFound,
+            "getDataSource",
+            "no such data source (check the name in gadget.yaml and the eBPF program; a data \
+             source that another operator unreferenced is not found either)",
+        )
     }
 
     /// Registers a new data source `name` (`newDataSource`).
@@ -55,23 +55,26 @@ impl DataSource {
     pub fn new(name: &str, kind: DataSourceType) -> Result<Self> {
         // SAFETY: the buffer pointer covers `name`, which outlives the call.
         let h = unsafe { sys::newDataSource(buffer::encode(name.as_bytes()), kind as i32) };
-        Self::from_handle(h, name, "newDataSource", || {
-            Error::new(
-                ErrorKind::HostRefused,
-                "newDataSource",
-                "the host refused to create it",
-            )
-        })
+        Self::from_handle(
+            h,
+            name,
+            ErrorKind::HostRefused,
+            "newDataSource",
+            "the host refused to create it",
+        )
     }
 
+    /// The data source for handle `h`, or the error `kind`/`op`/`detail`
+    /// naming it when `h` is 0.
     fn from_handle(
         h: i32,
         name: &str,
-        _op: &'static str,
-        err: impl FnOnce() -> Error,
+        kind: ErrorKind,
+        op: &'static str,
+        detail: &'static str,
     ) -> Result<Self> {
         if h == 0 {
-            return Err(err().with_subject(subject::datasource(name)));
+            return Err(Error::new(kind, op, detail).with_subject(subject::datasource(name)));
         }
         Ok(Self {
             handle: h as u32,
