@@ -71,10 +71,8 @@ fn get_data_source_gives_new_handles_and_skips_unreferenced() {
 #[test]
 fn subscribe_types_and_validation() {
     let mut g = load(&exec_host(), "", "");
-    let exec = g.put(SCRATCH, b"exec");
-    let exec = g.ig("getDataSource", &[exec]);
-    let procs = g.put(SCRATCH, b"procs");
-    let procs = g.ig("getDataSource", &[procs]);
+    let exec = g.get_datasource("exec");
+    let procs = g.get_datasource("procs");
     assert_eq!(
         g.ig("dataSourceSubscribe", &[exec, 0, 0, 1]),
         1,
@@ -108,16 +106,14 @@ fn subscribe_without_callback_export_fails() {
         imports_and_trampolines()
     );
     let mut g = exec_host().load(&wat::parse_str(wat).unwrap()).unwrap();
-    let exec = g.put(SCRATCH, b"exec");
-    let exec = g.ig("getDataSource", &[exec]);
+    let exec = g.get_datasource("exec");
     assert_eq!(g.ig("dataSourceSubscribe", &[exec, 1, 0, 1]), 1);
 }
 
 #[test]
 fn subscribers_run_by_priority_then_subscription_order_with_test_observers() {
     let mut g = load(&exec_host(), "", "");
-    let exec = g.put(SCRATCH, b"exec");
-    let exec = g.ig("getDataSource", &[exec]);
+    let exec = g.get_datasource("exec");
     assert_eq!(g.ig("dataSourceSubscribe", &[exec, 1, 10, 100]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[exec, 1, -5, 200]), 0);
     let obs = g.observe("exec", 0).unwrap();
@@ -141,8 +137,7 @@ fn observer_sees_changes_of_earlier_subscribers_only() {
           (call $dataSourceSubscribe (local.get $ds) (i32.const 1) (i32.const 5) (i64.const 9)))"#;
     let on_event = "(drop (call $fieldSet (global.get $f) (local.get $h) (i32.const 12) (i64.or (i64.shl (i64.const 11) (i64.const 32)) (i64.const 0x3010))))";
     let mut g = load(&exec_host(), extra, on_event);
-    let exec = g.put(SCRATCH, b"exec");
-    let exec = g.ig("getDataSource", &[exec]);
+    let exec = g.get_datasource("exec");
     let before = g.observe("exec", 4).unwrap();
     assert_eq!(g.call_export("setup", &[exec]).unwrap(), [0]);
     let after = g.observe("exec", 5).unwrap();
@@ -164,8 +159,7 @@ fn observer_sees_changes_of_earlier_subscribers_only() {
 #[test]
 fn data_subscription_on_array_source_runs_per_element() {
     let mut g = load(&exec_host(), "", "");
-    let procs = g.put(SCRATCH, b"procs");
-    let procs = g.ig("getDataSource", &[procs]);
+    let procs = g.get_datasource("procs");
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 1, 0, 1]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 2, 0, 2]), 0);
     assert_eq!(g.ig("dataSourceSubscribe", &[procs, 3, 0, 3]), 0);
@@ -207,8 +201,7 @@ fn get_field_exact_then_case_insensitive_and_add_field_rules() {
         .build()
         .unwrap();
     let mut g = load(&host, "", "");
-    let s = g.put(SCRATCH, b"s");
-    let s = g.ig("getDataSource", &[s]);
+    let s = g.get_datasource("s");
     let name = g.put(SCRATCH, b"comm");
     let exact = g.ig("dataSourceGetField", &[s, name]);
     let again = g.ig("dataSourceGetField", &[s, name]);
@@ -240,10 +233,8 @@ fn get_field_exact_then_case_insensitive_and_add_field_rules() {
 #[test]
 fn packets_emit_release_and_type_rules() {
     let mut g = load(&exec_host(), "", "");
-    let exec = g.put(SCRATCH, b"exec");
-    let exec = g.ig("getDataSource", &[exec]);
-    let procs = g.put(SCRATCH, b"procs");
-    let procs = g.ig("getDataSource", &[procs]);
+    let exec = g.get_datasource("exec");
+    let procs = g.get_datasource("procs");
     assert_eq!(
         g.ig("dataSourceNewPacketArray", &[exec]),
         0,
@@ -310,10 +301,8 @@ fn packets_emit_release_and_type_rules() {
 #[test]
 fn data_array_append_with_foreign_data_handle_traps() {
     let mut g = load(&exec_host(), "", "");
-    let exec = g.put(SCRATCH, b"exec");
-    let exec = g.ig("getDataSource", &[exec]);
-    let procs = g.put(SCRATCH, b"procs");
-    let procs = g.ig("getDataSource", &[procs]);
+    let exec = g.get_datasource("exec");
+    let procs = g.get_datasource("procs");
     let a = g.ig("dataSourceNewPacketArray", &[procs]);
     let single = g.ig("dataSourceNewPacketSingle", &[exec]);
     let err = g

@@ -80,6 +80,8 @@ pub trait GadgetExt {
     fn ig(&mut self, import: &str, args: &[i64]) -> i64;
     /// Writes bytes at an address, returning the buffer pointer.
     fn put(&mut self, addr: u32, bytes: &[u8]) -> i64;
+    /// `getDataSource(name)`, the name written at [`SCRATCH`].
+    fn get_datasource(&mut self, name: &str) -> i64;
     /// The callback log: (cb_id, ds, handle) per call.
     fn callbacks(&self) -> Vec<(u64, u32, u32)>;
     /// A little-endian u32 of guest memory.
@@ -96,6 +98,11 @@ impl GadgetExt for Gadget {
 
     fn put(&mut self, addr: u32, bytes: &[u8]) -> i64 {
         self.write_memory(addr, bytes).unwrap()
+    }
+
+    fn get_datasource(&mut self, name: &str) -> i64 {
+        let name = self.put(SCRATCH, name.as_bytes());
+        self.ig("getDataSource", &[name])
     }
 
     fn callbacks(&self) -> Vec<(u64, u32, u32)> {
