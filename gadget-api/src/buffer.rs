@@ -1,9 +1,15 @@
 //! The buffer-pointer encoding of the ABI, and reading values of unknown size.
 //!
 //! ig passes strings and byte buffers as one `i64`: `length << 32 | address`,
-//! with the empty buffer as 0. Most calls that fill a buffer do not say how
-//! much they wrote or how much they needed, so readers here grow the buffer
-//! and retry instead of truncating.
+//! with the empty buffer as 0. A call that fills a buffer fails when the value
+//! does not fit (it never truncates), so readers here grow the buffer and
+//! retry. `fieldGetBuffer` returns how many bytes it wrote, so
+//! [`read_counted`] hands it uninitialised capacity and keeps exactly that
+//! many; the other calls (`getParamValue`, `getSyscallName`, ...) do not say,
+//! so [`read_growing`] zeroes the buffer before each try and callers search
+//! for the end.
+
+use std::mem::MaybeUninit;
 
 /// Encodes a buffer the host only reads (`length << 32 | address`; empty is 0).
 #[inline]
@@ -49,9 +55,11 @@ pub(crate) enum Grown {
 /// Calls `read` with `buf` grown (×4 each time) from its current length, at
 /// least [`FIRST_SIZE`], up to `limit` bytes, until `read` reports success.
 ///
-/// The buffer is zeroed before every attempt, because the host writes no
-/// terminator and does not say how much it wrote. Capacity is kept, so a
-/// caller that reuses `buf` stops allocating once it is large enough.
+/// For host calls that do not return how much they wrote: the buffer is
+/// zeroed before every attempt, so the value ends at the first NUL (or fills
+/// the buffer). Capacity is kept, so a caller that reuses `buf` stops
+/// allocating once it is large enough. Not for per-event paths: those use
+/// [`read_counted`].
 pub(crate) fn read_growing(
     buf: &mut Vec<u8>,
     limit: usize,
@@ -70,6 +78,50 @@ pub(crate) fn read_growing(
             };
         }
         size = size.saturating_mul(4).min(limit);
+    }
+}
+
+/// Reads a value of unknown size into `buf` with a host call that reports
+/// its byte count (`fieldGetBuffer`): `read` gets `buf`'s whole spare
+/// capacity, uninitialised, and returns `Some(n)` when the value fitted (it
+/// wrote `n` bytes) or `None` when it did not (or failed otherwise: ig
+/// returns -1 for both). Then `buf` holds exactly the `n` bytes.
+///
+/// One call when the value fits the capacity `buf` already has; otherwise the
+/// capacity grows ×4 from at least [`FIRST_SIZE`] up to `limit` and is kept,
+/// so a reused `buf` stops allocating and retrying once warm. Nothing is
+/// zero-filled.
+///
+/// # Safety
+/// When `read` returns `Some(n)`, it must have initialised the first `n`
+/// bytes of the slice it was given (as the host does: it writes the value's
+/// bytes there, like `read(2)`). A count larger than the slice is rejected
+/// (treated as a failure), never trusted.
+pub(crate) unsafe fn read_counted(
+    buf: &mut Vec<u8>,
+    limit: usize,
+    mut read: impl FnMut(&mut [MaybeUninit<u8>]) -> Option<usize>,
+) -> Grown {
+    buf.clear();
+    let mut size = buf.capacity().clamp(FIRST_SIZE.min(limit), limit);
+    loop {
+        // `reserve_exact` on an empty Vec guarantees `capacity() >= size`
+        // and keeps a larger capacity as it is.
+        buf.reserve_exact(size);
+        let spare = buf.spare_capacity_mut();
+        let offered = spare.len();
+        if let Some(n) = read(spare).filter(|&n| n <= offered) {
+            // SAFETY: `n <= offered == capacity()` (len is 0), and by this
+            // function's contract `read` initialised the first `n` bytes.
+            unsafe { buf.set_len(n) };
+            return Grown::Fits(offered);
+        }
+        if offered >= limit {
+            return Grown::Failed {
+                largest_tried: offered,
+            };
+        }
+        size = offered.saturating_mul(4).min(limit);
     }
 }
 
@@ -148,6 +200,105 @@ mod tests {
             true
         });
         assert_eq!(calls, vec![4096]);
+    }
+
+    /// A host value read the way `fieldGetBuffer` does: fails when `dst` is
+    /// too small, else copies the value and returns its length. Counts calls
+    /// and checks that nothing was zero-filled by the caller.
+    fn fake_host<'v>(
+        value: &'v [u8],
+        calls: &'v mut Vec<usize>,
+    ) -> impl FnMut(&mut [MaybeUninit<u8>]) -> Option<usize> + 'v {
+        move |dst| {
+            calls.push(dst.len());
+            if dst.len() < value.len() {
+                return None;
+            }
+            for (d, &v) in dst.iter_mut().zip(value) {
+                d.write(v);
+            }
+            Some(value.len())
+        }
+    }
+
+    fn counted(buf: &mut Vec<u8>, limit: usize, value: &[u8]) -> (Grown, Vec<usize>) {
+        let mut calls = Vec::new();
+        // SAFETY: the fake host initialises the bytes it reports.
+        let got = unsafe { read_counted(buf, limit, fake_host(value, &mut calls)) };
+        (got, calls)
+    }
+
+    #[test]
+    fn counted_read_keeps_exactly_the_reported_bytes() {
+        let mut buf = Vec::new();
+        let (got, calls) = counted(&mut buf, 1 << 20, b"bash");
+        assert_eq!(calls.len(), 1);
+        assert!(matches!(got, Grown::Fits(n) if n >= FIRST_SIZE));
+        assert_eq!(buf, b"bash");
+    }
+
+    #[test]
+    fn counted_read_grows_by_four_and_keeps_the_capacity() {
+        let long = vec![7u8; 3000];
+        let mut buf = Vec::new();
+        let (got, calls) = counted(&mut buf, 1 << 20, &long);
+        assert_eq!(calls.len(), 3, "256, 1024, 4096: {calls:?}");
+        assert!(calls[0] >= 256 && calls[1] >= 1024 && calls[2] >= 4096);
+        assert!(matches!(got, Grown::Fits(_)));
+        assert_eq!(buf, long);
+        // Warm: one call per read, short or long, and no new allocation.
+        let capacity = buf.capacity();
+        let ptr = buf.as_ptr();
+        for value in [&b"sh"[..], &long[..], b""] {
+            let (_, calls) = counted(&mut buf, 1 << 20, value);
+            assert_eq!(calls, vec![capacity]);
+            assert_eq!(buf, value);
+            assert_eq!((buf.capacity(), buf.as_ptr()), (capacity, ptr));
+        }
+    }
+
+    #[test]
+    fn counted_read_does_not_zero_fill() {
+        // Garbage left in the capacity by an earlier read stays there: the
+        // caller does not clear what the host will overwrite.
+        let mut buf = vec![0xAAu8; 64];
+        buf.reserve(1000);
+        let mut seen = Vec::new();
+        let reader = |dst: &mut [MaybeUninit<u8>]| {
+            // SAFETY: bytes 0..64 were initialised by `vec![0xAA; 64]`.
+            seen.extend(dst[..64].iter().map(|b| unsafe { b.assume_init() }));
+            dst[0].write(b'x');
+            Some(1)
+        };
+        // SAFETY: the reader initialises the one byte it reports.
+        let got = unsafe { read_counted(&mut buf, 1 << 20, reader) };
+        assert!(matches!(got, Grown::Fits(_)));
+        assert_eq!(buf, b"x");
+        assert!(seen.iter().all(|&b| b == 0xAA), "not zero-filled");
+    }
+
+    #[test]
+    fn counted_read_stops_at_the_limit() {
+        let mut buf = Vec::new();
+        let (got, calls) = counted(&mut buf, 5000, &[1u8; 6000]);
+        assert_eq!(calls.len(), 4, "{calls:?}");
+        assert_eq!(*calls.last().unwrap(), 5000);
+        assert_eq!(
+            got,
+            Grown::Failed {
+                largest_tried: 5000
+            }
+        );
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn counted_read_rejects_a_count_beyond_the_buffer() {
+        let mut buf = Vec::new();
+        // SAFETY: the count is never trusted beyond the slice.
+        let got = unsafe { read_counted(&mut buf, 300, |dst| Some(dst.len() + 1)) };
+        assert!(matches!(got, Grown::Failed { .. }));
+        assert!(buf.is_empty());
     }
 
     #[test]

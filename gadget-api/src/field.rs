@@ -3,10 +3,48 @@
 //! The type parameter fixes how a field is read and written, so there is no
 //! runtime type dispatch. Scalars (`bool`, `i8`..`i64`, `u8`..`u64`, `f32`,
 //! `f64`) are read and written by value; [`String`] and [`Bytes`] fields are
-//! read into buffers that grow rather than truncate.
+//! read into a buffer the field keeps, so that reading them costs one host
+//! call and no allocation once the buffer has grown to the values seen.
+//!
+//! # Reading strings and bytes
+//!
+//! <a id="the-string-rule"></a>
+//! **The string rule.** ig stores strings as raw bytes, and fixed-size string
+//! fields are NUL-padded. Every string read ([`Field<String>::get`],
+//! [`get_bytes`](Field::get_bytes), [`get_owned`](Field::get_owned),
+//! [`read_into`](Field::read_into)) therefore keeps the bytes **up to the
+//! first NUL** (all of them when there is none); the methods returning text
+//! then replace each invalid UTF-8 sequence by U+FFFD, as
+//! [`String::from_utf8_lossy`] does. [`Field<Bytes>`] reads return exactly
+//! the bytes the host reports.
+//!
+//! **Costs.** [`get`](Field::get) and [`get_bytes`](Field::get_bytes) borrow
+//! from the field's own buffer (hence `&mut self`): the first read allocates
+//! 256 bytes, a longer value grows the buffer
+//! ×4 up to [`MAX_FIELD_LEN`] and it stays grown, so a warm read is exactly
+//! one `fieldGetBuffer` call and no allocation. Valid UTF-8 is returned in
+//! place; invalid UTF-8 is repaired into a second buffer the field keeps.
+//! Methods whose names end in `_owned` allocate on every call.
+//!
+//! # Writing
+//!
+//! [`set`](Field::set) and [`set_bytes`](Field::set_bytes) hand the host a
+//! borrowed value, which it copies. [`set_fmt`](Field::set_fmt) formats into
+//! a buffer the field keeps, so building a value per event allocates nothing
+//! once warm:
+//!
+//! ```no_run
+//! # use gadget_api::{Data, Field, Result};
+//! fn on_exec(comm: &mut Field<String>, summary: &mut Field<String>, pid: &Field<u32>, data: Data<'_>) -> Result<()> {
+//!     let pid = pid.get(data)?;
+//!     let comm = comm.get(data)?;
+//!     summary.set_fmt(data, format_args!("{comm}[{pid}]"))
+//! }
+//! ```
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 use std::rc::Rc;
 
 use crate::abi::FieldKind;
@@ -15,7 +53,7 @@ use crate::data::Data;
 use crate::error::{Error, ErrorKind, Result, subject};
 use crate::sys;
 
-/// Marker for byte fields: `Field<Bytes>` reads as `Vec<u8>` / `&[u8]`.
+/// Marker for byte fields: `Field<Bytes>` reads as `&[u8]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Bytes;
 
@@ -117,8 +155,8 @@ impl FieldType for Bytes {
     const KIND: FieldKind = FieldKind::Bytes;
 }
 
-/// The largest value [`Field::read_to`] grows its buffer to: module memory
-/// is 16 MiB in all, and no real field comes near this.
+/// The largest value a string or bytes read grows the field's buffer to:
+/// module memory is 16 MiB in all, and no real field comes near this.
 pub const MAX_FIELD_LEN: usize = 1 << 20;
 
 /// A field of a data source, typed by `T`.
@@ -126,20 +164,29 @@ pub const MAX_FIELD_LEN: usize = 1 << 20;
 /// Obtained once from [`DataSource::field`](crate::DataSource::field) or
 /// [`DataSource::add_field`](crate::DataSource::add_field) (or declared with
 /// `#[field]` in a `#[gadget]` struct), then used for every event. Errors name
-/// the field and its data source.
+/// the field and its data source. String and bytes fields keep the buffers
+/// their reads and [`set_fmt`](Field::set_fmt) reuse (see the
+/// [module docs](self)); for scalar fields they stay empty.
 pub struct Field<T: FieldType> {
     handle: u32,
     name: Rc<str>,
     datasource: Rc<str>,
+    /// The raw bytes of the last read.
+    raw: Vec<u8>,
+    /// Text repaired from invalid UTF-8, or the last `set_fmt` value.
+    text: String,
     _type: PhantomData<fn() -> T>,
 }
 
 impl<T: FieldType> Clone for Field<T> {
+    /// The same field, with buffers of its own (empty).
     fn clone(&self) -> Self {
         Self {
             handle: self.handle,
             name: self.name.clone(),
             datasource: self.datasource.clone(),
+            raw: Vec::new(),
+            text: String::new(),
             _type: PhantomData,
         }
     }
@@ -167,6 +214,8 @@ impl<T: FieldType> Field<T> {
             handle,
             name: name.into(),
             datasource,
+            raw: Vec::new(),
+            text: String::new(),
             _type: PhantomData,
         }
     }
@@ -229,15 +278,18 @@ impl<T: FieldType> Field<T> {
         }
     }
 
-    /// Copies the field's bytes into `dst` and returns how many there are.
-    fn get_buffer(&self, data: Data<'_>, kind: FieldKind, dst: &mut [u8]) -> Option<usize> {
-        // SAFETY: the buffer pointer covers `dst`, writable for the call.
+    /// One `fieldGetBuffer` into `dst`: the byte count, or `None` when the
+    /// host returned -1 (value longer than `dst`, or another failure).
+    #[inline]
+    fn get_buffer(&self, data: Data<'_>, dst: &mut [MaybeUninit<u8>]) -> Option<usize> {
+        // SAFETY: the buffer pointer covers `dst`, writable for the call; the
+        // host only writes bytes into it (uninitialised memory is fine).
         let n = unsafe {
             sys::fieldGetBuffer(
                 self.handle as i32,
                 data.as_raw() as i32,
-                kind.as_raw() as i32,
-                buffer::encode_mut(dst),
+                T::KIND.as_raw() as i32,
+                buffer::encode_parts(dst.as_mut_ptr() as usize, dst.len()),
             )
         };
         (n >= 0).then_some(n as usize)
@@ -245,55 +297,74 @@ impl<T: FieldType> Field<T> {
 
     /// Reads the raw bytes into `dst` without allocating; fails when they do
     /// not fit (ig cannot tell that apart from other failures).
-    fn read_into_kind(&self, data: Data<'_>, kind: FieldKind, dst: &mut [u8]) -> Result<usize> {
-        self.check_resolved("fieldGetBuffer")?;
-        self.get_buffer(data, kind, dst).ok_or_else(|| {
-            Error::new(
-                ErrorKind::TooLarge,
-                "fieldGetBuffer",
-                format!(
-                    "the value does not fit in the {}-byte buffer, or the field cannot be read \
-                     from this data (use `read_to`, which grows the buffer)",
-                    dst.len()
-                ),
-            )
-            .with_subject(subject::field(&self.datasource, &self.name))
-        })
-    }
-
-    /// Reads the raw bytes into `buf`, growing it as needed, and returns them.
-    fn read_to_kind<'b>(
-        &self,
-        data: Data<'_>,
-        kind: FieldKind,
-        buf: &'b mut Vec<u8>,
-    ) -> Result<&'b [u8]> {
-        self.check_resolved("fieldGetBuffer")?;
-        let mut len = 0;
-        match buffer::read_growing(buf, MAX_FIELD_LEN, |dst| {
-            match self.get_buffer(data, kind, dst) {
-                Some(n) => {
-                    len = n;
-                    true
-                }
-                None => false,
-            }
-        }) {
-            Grown::Fits(_) => Ok(&buf[..len]),
-            Grown::Failed { largest_tried } => Err(Error::new(
-                ErrorKind::TooLarge,
-                "fieldGetBuffer",
-                format!(
-                    "the host refused every buffer up to {largest_tried} bytes: the value is \
-                     larger, or the field cannot be read from this data"
-                ),
-            )
-            .with_subject(subject::field(&self.datasource, &self.name))),
+    fn read_into_raw(&self, data: Data<'_>, dst: &mut [u8]) -> Result<usize> {
+        // SAFETY: `&mut [u8]` and `&mut [MaybeUninit<u8>]` have the same
+        // layout, and the host writes only initialised bytes into it.
+        let uninit = unsafe { &mut *(dst as *mut [u8] as *mut [MaybeUninit<u8>]) };
+        match self.get_buffer(data, uninit) {
+            Some(n) if n <= dst.len() => Ok(n),
+            _ => Err(self.read_into_error(dst.len())),
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn read_into_error(&self, len: usize) -> Error {
+        if let Err(e) = self.check_resolved("fieldGetBuffer") {
+            return e;
+        }
+        Error::new(
+            ErrorKind::TooLarge,
+            "fieldGetBuffer",
+            format!(
+                "the value does not fit in the {len}-byte buffer, or the field cannot be read \
+                 from this data (use `get`, which grows the field's buffer)"
+            ),
+        )
+        .with_subject(subject::field(&self.datasource, &self.name))
+    }
+
+    /// Reads the raw bytes into `buf` (one host call when they fit its
+    /// capacity, growing it otherwise); `buf` then holds exactly them.
+    fn read_raw(&self, data: Data<'_>, buf: &mut Vec<u8>) -> Result<()> {
+        // SAFETY: `get_buffer` returns the count `fieldGetBuffer` reported,
+        // and the host wrote that many bytes at the start of the slice.
+        let got =
+            unsafe { buffer::read_counted(buf, MAX_FIELD_LEN, |dst| self.get_buffer(data, dst)) };
+        match got {
+            Grown::Fits(_) => Ok(()),
+            Grown::Failed { largest_tried } => Err(self.read_error(largest_tried)),
+        }
+    }
+
+    /// [`read_raw`](Self::read_raw) into the field's own buffer.
+    #[inline]
+    fn fill_raw(&mut self, data: Data<'_>) -> Result<()> {
+        // Moved out and back (three words) so the read can borrow `self`.
+        let mut raw = std::mem::take(&mut self.raw);
+        let result = self.read_raw(data, &mut raw);
+        self.raw = raw;
+        result
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn read_error(&self, largest_tried: usize) -> Error {
+        if let Err(e) = self.check_resolved("fieldGetBuffer") {
+            return e;
+        }
+        Error::new(
+            ErrorKind::TooLarge,
+            "fieldGetBuffer",
+            format!(
+                "the host refused every buffer up to {largest_tried} bytes: the value is \
+                 larger, or the field cannot be read from this data"
+            ),
+        )
+        .with_subject(subject::field(&self.datasource, &self.name))
+    }
+
     fn set_buffer(&self, data: Data<'_>, bytes: &[u8]) -> Result<()> {
-        self.check_resolved("fieldSet")?;
         // Kind 12 makes the host copy the bytes; kind 14 would keep a view of
         // this module's memory until the event is consumed (ABI.md §4), so a
         // reused buffer would change the field after the fact.
@@ -306,11 +377,15 @@ impl<T: FieldType> Field<T> {
                 buffer::encode(bytes),
             )
         };
-        self.status(
-            rc,
-            "fieldSet",
-            "the host refused the value (a fixed-size field takes exactly its size, or less for strings)",
-        )
+        if rc != 0 {
+            self.check_resolved("fieldSet")?;
+            return Err(self.error(
+                ErrorKind::HostRefused,
+                "fieldSet",
+                "the host refused the value (a fixed-size field takes exactly its size, or less for strings)",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -332,23 +407,9 @@ impl<T: Scalar> Field<T> {
             )
         };
         if failed != 0 {
-            self.check_resolved("fieldGetScalar")?;
-            return Err(self.read_error());
+            return Err(self.scalar_error("fieldGetScalar"));
         }
         Ok(T::from_bits(bits))
-    }
-
-    #[cold]
-    fn read_error(&self) -> Error {
-        Error::new(
-            ErrorKind::HostRefused,
-            "fieldGetScalar",
-            format!(
-                "cannot be read as {} (its size differs, or the data handle is not valid)",
-                T::KIND.name()
-            ),
-        )
-        .with_subject(subject::field(&self.datasource, &self.name))
     }
 
     /// Writes `value` into the field of `data` (`fieldSet`).
@@ -364,80 +425,151 @@ impl<T: Scalar> Field<T> {
             )
         };
         if rc != 0 {
-            self.check_resolved("fieldSet")?;
-            return Err(Error::new(
-                ErrorKind::HostRefused,
-                "fieldSet",
-                format!(
-                    "cannot be written as {} (its size differs, or the data handle is not valid)",
-                    T::KIND.name()
-                ),
-            )
-            .with_subject(subject::field(&self.datasource, &self.name)));
+            return Err(self.scalar_error("fieldSet"));
         }
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn scalar_error(&self, op: &'static str) -> Error {
+        if let Err(e) = self.check_resolved(op) {
+            return e;
+        }
+        let verb = if op == "fieldSet" { "written" } else { "read" };
+        Error::new(
+            ErrorKind::HostRefused,
+            op,
+            format!(
+                "cannot be {verb} as {} (its size differs, or the data handle is not valid)",
+                T::KIND.name()
+            ),
+        )
+        .with_subject(subject::field(&self.datasource, &self.name))
+    }
+}
+
+/// The length of `bytes` up to its first NUL (the [string rule](self#the-string-rule)).
+#[inline]
+fn nul_len(bytes: &[u8]) -> usize {
+    buffer::until_nul(bytes).len()
+}
+
+/// Writes `bytes` into `out` with every invalid UTF-8 sequence replaced by
+/// U+FFFD, as `String::from_utf8_lossy` does, reusing `out`'s capacity.
+fn repair_utf8(bytes: &[u8], out: &mut String) {
+    out.clear();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            out.push(char::REPLACEMENT_CHARACTER);
+        }
     }
 }
 
 impl Field<String> {
-    /// Reads the value as a `String`, up to the first NUL (fixed-size string
-    /// fields are NUL-padded); invalid UTF-8 is replaced by U+FFFD.
+    /// Reads the value as text, borrowed from the field's buffer: the bytes
+    /// up to the first NUL, invalid UTF-8 replaced by U+FFFD ([the string
+    /// rule](self#the-string-rule)).
     ///
-    /// Allocates; on a busy path use [`read_to`](Self::read_to) with a buffer
-    /// kept in the gadget.
-    pub fn get(&self, data: Data<'_>) -> Result<String> {
-        let mut buf = Vec::new();
-        let bytes = buffer::until_nul(self.read_to_kind(data, FieldKind::String, &mut buf)?);
-        Ok(String::from_utf8_lossy(bytes).into_owned())
+    /// One `fieldGetBuffer` and no allocation once the buffer has grown to
+    /// the values seen; valid UTF-8 is not copied.
+    pub fn get(&mut self, data: Data<'_>) -> Result<&str> {
+        self.fill_raw(data)?;
+        let bytes = buffer::until_nul(&self.raw);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(text),
+            Err(_) => {
+                repair_utf8(bytes, &mut self.text);
+                Ok(&self.text)
+            }
+        }
     }
 
-    /// Reads the raw bytes into `buf` (grown as needed, capacity kept) and
-    /// returns them; trailing NULs of fixed-size fields are included.
-    pub fn read_to<'b>(&self, data: Data<'_>, buf: &'b mut Vec<u8>) -> Result<&'b [u8]> {
-        self.read_to_kind(data, FieldKind::String, buf)
+    /// Reads the value's bytes up to the first NUL ([the string
+    /// rule](self#the-string-rule)), without a UTF-8 check, borrowed from the
+    /// field's buffer. Costs as [`get`](Self::get).
+    pub fn get_bytes(&mut self, data: Data<'_>) -> Result<&[u8]> {
+        self.fill_raw(data)?;
+        Ok(buffer::until_nul(&self.raw))
     }
 
-    /// Reads the raw bytes into `dst` and returns their count; fails rather
-    /// than truncating when they do not fit.
+    /// Reads the value as a new `String` ([the string
+    /// rule](self#the-string-rule)). **Allocates** on every call; it takes
+    /// `&self`, for callbacks that only have that.
+    pub fn get_owned(&self, data: Data<'_>) -> Result<String> {
+        let mut raw = Vec::new();
+        self.read_raw(data, &mut raw)?;
+        raw.truncate(nul_len(&raw));
+        Ok(String::from_utf8(raw).unwrap_or_else(|e| {
+            let mut text = String::new();
+            repair_utf8(e.as_bytes(), &mut text);
+            text
+        }))
+    }
+
+    /// Reads the raw bytes into `dst` and returns how many there are up to
+    /// the first NUL ([the string rule](self#the-string-rule)); fails rather
+    /// than truncating when the value (padding included) does not fit. Never
+    /// allocates, checks no UTF-8.
     pub fn read_into(&self, data: Data<'_>, dst: &mut [u8]) -> Result<usize> {
-        self.read_into_kind(data, FieldKind::String, dst)
+        let n = self.read_into_raw(data, dst)?;
+        Ok(nul_len(&dst[..n]))
     }
 
-    /// Writes `value` (copied by the host).
+    /// Writes `value` (the host copies it).
     pub fn set(&self, data: Data<'_>, value: &str) -> Result<()> {
         self.set_buffer(data, value.as_bytes())
     }
 
-    /// Writes raw bytes, e.g. a string that is not UTF-8.
+    /// Writes raw bytes, e.g. a string that is not UTF-8 (the host copies them).
     pub fn set_bytes(&self, data: Data<'_>, value: &[u8]) -> Result<()> {
         self.set_buffer(data, value)
+    }
+
+    /// Formats `args` into a buffer the field keeps and writes the result, so
+    /// building a value per event allocates nothing once the buffer is warm:
+    /// `self.summary.set_fmt(data, format_args!("{comm}[{pid}]"))?`.
+    pub fn set_fmt(&mut self, data: Data<'_>, args: fmt::Arguments<'_>) -> Result<()> {
+        if let Some(text) = args.as_str() {
+            return self.set_buffer(data, text.as_bytes());
+        }
+        self.text.clear();
+        if fmt::Write::write_fmt(&mut self.text, args).is_err() {
+            return Err(self.error(
+                ErrorKind::InvalidValue,
+                "fieldSet",
+                "a `Display` implementation failed while formatting the value",
+            ));
+        }
+        self.set_buffer(data, self.text.as_bytes())
     }
 }
 
 impl Field<Bytes> {
-    /// Reads the value as a new `Vec<u8>`.
-    ///
-    /// Allocates; on a busy path use [`read_to`](Self::read_to) or
-    /// [`read_into`](Self::read_into).
-    pub fn get(&self, data: Data<'_>) -> Result<Vec<u8>> {
-        let mut buf = Vec::new();
-        let len = self.read_to_kind(data, FieldKind::Bytes, &mut buf)?.len();
-        buf.truncate(len);
-        Ok(buf)
+    /// Reads exactly the bytes the host reports, borrowed from the field's
+    /// buffer. One `fieldGetBuffer` and no allocation once the buffer has
+    /// grown to the values seen.
+    pub fn get(&mut self, data: Data<'_>) -> Result<&[u8]> {
+        self.fill_raw(data)?;
+        Ok(&self.raw)
     }
 
-    /// Reads the bytes into `buf` (grown as needed, capacity kept) and returns them.
-    pub fn read_to<'b>(&self, data: Data<'_>, buf: &'b mut Vec<u8>) -> Result<&'b [u8]> {
-        self.read_to_kind(data, FieldKind::Bytes, buf)
+    /// Reads the bytes into a new `Vec`. **Allocates** on every call; it
+    /// takes `&self`, for callbacks that only have that.
+    pub fn get_owned(&self, data: Data<'_>) -> Result<Vec<u8>> {
+        let mut raw = Vec::new();
+        self.read_raw(data, &mut raw)?;
+        Ok(raw)
     }
 
     /// Reads the bytes into `dst` and returns their count; fails rather than
-    /// truncating when they do not fit.
+    /// truncating when they do not fit. Never allocates.
     pub fn read_into(&self, data: Data<'_>, dst: &mut [u8]) -> Result<usize> {
-        self.read_into_kind(data, FieldKind::Bytes, dst)
+        self.read_into_raw(data, dst)
     }
 
-    /// Writes `value` (copied by the host).
+    /// Writes `value` (the host copies it).
     pub fn set(&self, data: Data<'_>, value: &[u8]) -> Result<()> {
         self.set_buffer(data, value)
     }

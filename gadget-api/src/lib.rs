@@ -21,21 +21,21 @@
 //!
 //! # A gadget on the safe layer
 //!
-//! Without the macros, a gadget exports ig's hooks itself. This one upper-
-//! cases the `comm` field of every `exec` event into a new field:
+//! Without the macros, a gadget exports ig's hooks itself. This one writes
+//! `comm[pid]` of every `exec` event into a new field:
 //!
 //! ```no_run
 //! use std::cell::RefCell;
 //! use gadget_api::{Data, DataSource, Field, Result, SubscriptionKind};
 //!
-//! struct Upper {
+//! struct Procs {
+//!     pid: Field<u32>,
 //!     comm: Field<String>,
-//!     upper: Field<String>,
-//!     buf: Vec<u8>,
+//!     summary: Field<String>,
 //! }
 //!
 //! thread_local! {
-//!     static STATE: RefCell<Option<Upper>> = const { RefCell::new(None) };
+//!     static STATE: RefCell<Option<Procs>> = const { RefCell::new(None) };
 //! }
 //!
 //! gadget_api::export_api_version!();
@@ -44,10 +44,10 @@
 //!     gadget_api::logger::init(); // log::info! etc. now reach ig's log
 //!     gadget_api::panic::install_hook(); // and so do panic messages
 //!     let exec = DataSource::get("exec")?;
-//!     let state = Upper {
+//!     let state = Procs {
+//!         pid: exec.field("pid")?,
 //!         comm: exec.field("comm")?,
-//!         upper: exec.add_field("comm_upper")?,
-//!         buf: Vec::with_capacity(64),
+//!         summary: exec.add_field("proc")?,
 //!     };
 //!     exec.subscribe(SubscriptionKind::Data, 0, 1)?;
 //!     STATE.with(|s| *s.borrow_mut() = Some(state));
@@ -72,9 +72,10 @@
 //!     STATE.with(|s| {
 //!         let mut s = s.borrow_mut();
 //!         let Some(s) = s.as_mut() else { return };
-//!         let result = s.comm.read_to(data, &mut s.buf).and_then(|comm| {
-//!             let comm = gadget_api::buffer_str(comm);
-//!             s.upper.set(data, &comm.to_uppercase())
+//!         // Both use buffers the fields keep: no allocation once warm.
+//!         let result = s.pid.get(data).and_then(|pid| {
+//!             let comm = s.comm.get(data)?;
+//!             s.summary.set_fmt(data, format_args!("{comm}[{pid}]"))
 //!         });
 //!         if let Err(e) = result {
 //!             log::warn!("{e}");
@@ -116,6 +117,11 @@ pub mod prelude;
 mod runtime;
 pub mod sys;
 pub mod syscalls;
+
+/// The README's Rust samples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeSamples;
 
 #[doc(hidden)]
 #[path = "private/mod.rs"]

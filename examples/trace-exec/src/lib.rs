@@ -27,9 +27,8 @@ struct TraceExec {
     args_size: Field<u32>,
     #[field(datasource = "exec")]
     args_count: Field<i32>,
-    /// The raw arguments of the current event (reused: no allocation per event).
-    raw: Vec<u8>,
-    /// The joined arguments of the current event (reused too).
+    /// The joined arguments of the current event (reused: no allocation per
+    /// event; `args` keeps its own read buffer).
     joined: Vec<u8>,
     /// Events seen, reported at stop.
     seen: u64,
@@ -47,7 +46,7 @@ impl TraceExec {
         self.seen += 1;
         let size = self.args_size.get(data)? as usize;
         let count = self.args_count.get(data)?.max(0) as usize;
-        let raw = self.args.read_to(data, &mut self.raw)?;
+        let raw = self.args.get(data)?;
         join_args(&raw[..size.min(raw.len())], count, &mut self.joined);
         log::debug!("exec #{}: {} arguments", self.seen, count);
         self.args.set(data, &self.joined)

@@ -108,9 +108,12 @@ impl<T> GadgetCell<T> {
             LogLevel::Warn,
             &format!(
                 "{hook}: taking over the gadget from `{trapped}`, which trapped before returning \
-                 (its changes up to the trap are kept; {traps} trapped call(s) so far, about {:.1} \
+                 (its changes up to the trap are kept; {traps} trapped call(s) so far, about {}.{} \
                  KiB of stack lost for good)",
-                lost as f64 / 1024.0
+                // Tenths of KiB in integers: `{:.1}` on a float would pull
+                // ~12 KB of float formatting into every gadget.
+                lost / 1024,
+                lost % 1024 * 10 / 1024
             ),
         );
         if lost >= STACK_LOSS_ALARM {

@@ -73,7 +73,6 @@ struct State {
     outarr: Option<DataSource>,
     out_v: Option<Field<u32>>,
     outarr_v: Option<Field<u32>>,
-    buf: Vec<u8>,
 }
 
 thread_local! {
@@ -166,7 +165,7 @@ fn init_fields(s: &mut State) -> Result<()> {
 }
 
 fn on_fields(s: &mut State, data: Data<'_>) -> Result<()> {
-    let f = &s.f;
+    let f = &mut s.f;
     let get = |o: &Option<Field<bool>>| o.as_ref().map(|f| f.get(data));
     report_result("b", get(&f.b).transpose().map(Option::unwrap_or_default));
     report_result("i8", f.i8.as_ref().unwrap().get(data));
@@ -181,15 +180,11 @@ fn on_fields(s: &mut State, data: Data<'_>) -> Result<()> {
     report_result("f32", f.f32.as_ref().unwrap().get(data));
     let f64v = f.f64.as_ref().unwrap().get(data);
     report_result("f64", f64v.clone());
-    let sv = f.s.as_ref().unwrap().get(data);
+    let sv = f.s.as_ref().unwrap().get_owned(data);
     report_result("s", sv.clone());
-    report_result(
-        "s_read_to",
-        f.s.as_ref()
-            .unwrap()
-            .read_to(data, &mut s.buf)
-            .map(|b| b.len()),
-    );
+    let field_s = f.s.as_mut().unwrap();
+    report_result("s_get", field_s.get(data).map(str::len));
+    report_result("s_get_bytes", field_s.get_bytes(data).map(<[u8]>::len));
     let mut small = [0u8; 2];
     report_result(
         "s_read_into_small",
@@ -200,14 +195,15 @@ fn on_fields(s: &mut State, data: Data<'_>) -> Result<()> {
         "s_read_into",
         f.s.as_ref().unwrap().read_into(data, &mut big),
     );
-    report_result("fixed", f.fixed.as_ref().unwrap().get(data));
-    let raw = f.raw.as_ref().unwrap();
-    let rawv = raw.get(data);
+    let fixed = f.fixed.as_mut().unwrap();
+    report_result("fixed", fixed.get(data));
+    report_result("fixed_get_bytes", fixed.get_bytes(data));
+    report_result("fixed_get_owned", fixed.get_owned(data));
+    report_result("fixed_read_into", fixed.read_into(data, &mut big));
+    let raw = f.raw.as_mut().unwrap();
+    let rawv = raw.get_owned(data);
     report_result("raw", rawv.clone());
-    report_result(
-        "raw_read_to",
-        raw.read_to(data, &mut s.buf).map(|b| b.to_vec()),
-    );
+    report_result("raw_get", raw.get(data));
     report_result("raw_read_into", raw.read_into(data, &mut big));
     report_result("u32_as_u8", f.u32_as_u8.as_ref().unwrap().get(data));
     report_result("set_u32_as_u8", f.u32_as_u8.as_ref().unwrap().set(data, 1));
@@ -224,15 +220,23 @@ fn on_fields(s: &mut State, data: Data<'_>) -> Result<()> {
         .unwrap()
         .set(data, u32v?.wrapping_add(1))?;
     f.out_f64.as_ref().unwrap().set(data, f64v? * 2.0)?;
-    let out_s = f.out_s.as_ref().unwrap();
+    let out_s = f.out_s.as_mut().unwrap();
     out_s.set(data, &sv?.to_uppercase())?;
     report_result("out_s_readback", out_s.get(data));
+    report_result(
+        "out_s_set_fmt",
+        out_s.set_fmt(data, format_args!("{}-{}", "fmt", 7)),
+    );
+    report_result("out_s_fmt_readback", out_s.get(data));
     let mut reversed = rawv?;
     reversed.reverse();
-    f.out_raw.as_ref().unwrap().set(data, &reversed)?;
-    report_result("out_raw_readback", f.out_raw.as_ref().unwrap().get(data));
+    let out_raw = f.out_raw.as_mut().unwrap();
+    out_raw.set(data, &reversed)?;
+    report_result("out_raw_readback", out_raw.get(data));
     report_result("out_s_set_bytes", out_s.set_bytes(data, b"\xffRAW"));
     report_result("out_s_lossy", out_s.get(data));
+    report_result("out_s_lossy_bytes", out_s.get_bytes(data));
+    report_result("out_s_lossy_owned", out_s.get_owned(data));
     report("buffer_str", gadget_api::buffer_str(b"ab\0cd"));
     Ok(())
 }
@@ -251,10 +255,11 @@ fn on_array(s: &mut State, array: DataArray<'_>) -> Result<()> {
     report("is_empty", array.is_empty());
     let values: Vec<u32> = array.iter().map(|d| n.get(d)).collect::<Result<_>>()?;
     report("values", &values);
-    let names: Vec<String> = array
-        .into_iter()
-        .map(|d| s.f.name.as_ref().unwrap().get(d))
-        .collect::<Result<_>>()?;
+    let name = s.f.name.as_mut().unwrap();
+    let mut names = Vec::new();
+    for d in array {
+        names.push(name.get(d)?.to_owned());
+    }
     report("names", &names);
     report("get_past_end", array.get(array.len()).is_some());
     report("get_too_far", array.get(40_000).is_some());

@@ -93,7 +93,8 @@ impl Sources {
     #[subscribe(datasource = "exec")]
     fn on_exec(&mut self, data: Data<'_>) -> Result<()> {
         self.pids.push(self.pid.get(data)?);
-        self.last = self.comm.get(data)?;
+        self.last.clear();
+        self.last.push_str(self.comm.get(data)?);
         Ok(())
     }
 

@@ -55,10 +55,11 @@ struct Fields {
     buf: Vec<u8>,
 }
 
-fn copy_or_error(field: &Field<String>, data: Data<'_>) -> String {
-    match field.get(data) {
-        Ok(v) => v,
-        Err(e) => format!("error: {e}"),
+/// Writes `from`'s value into `to`, or the error of reading it.
+fn copy_or_error(from: &mut Field<String>, to: &mut Field<String>, data: Data<'_>) -> Result<()> {
+    match from.get(data) {
+        Ok(v) => to.set(data, v),
+        Err(e) => to.set_fmt(data, format_args!("error: {e}")),
     }
 }
 
@@ -94,9 +95,11 @@ impl Fields {
     #[subscribe(datasource = "exec")]
     fn on_exec(&mut self, data: Data<'_>) -> Result<()> {
         let pid = self.pid.get(data)?;
-        let comm = self.command.read_to(data, &mut self.buf)?;
-        let upper = gadget_api::buffer_str(comm).to_uppercase();
-        self.upper.set(data, &upper)?;
+        let comm = self.command.get(data)?;
+        self.buf.clear();
+        self.buf
+            .extend(comm.bytes().map(|b| b.to_ascii_uppercase()));
+        self.upper.set_bytes(data, &self.buf)?;
         self.doubled.set(data, u64::from(pid) * 2)?;
         self.even.set(data, pid % 2 == 0)?;
         self.half.set(data, f64::from(pid) / 2.0)?;
@@ -104,10 +107,8 @@ impl Fields {
         let args = self.arguments.get(data)?;
         self.args_len.set(data, args.len() as u16)?;
         self.uid_plus_one.set(data, self.user.get(data)? + 1)?;
-        self.ns_copy
-            .set(data, &copy_or_error(&self.namespace, data))?;
-        self.container_copy
-            .set(data, &copy_or_error(&self.container, data))?;
+        copy_or_error(&mut self.namespace, &mut self.ns_copy, data)?;
+        copy_or_error(&mut self.container, &mut self.container_copy, data)?;
         Ok(())
     }
 }

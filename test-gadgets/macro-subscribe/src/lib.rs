@@ -21,10 +21,24 @@ struct Subscriptions {
     #[field(datasource = "procs", name = "trail", add)]
     procs_trail: Field<String>,
     file_calls: u32,
+    /// The trail being extended (reused by every callback).
+    trail: String,
 }
 
-fn append(field: &Field<String>, data: Data<'_>, what: &str) -> Result<()> {
-    let mut trail = field.get(data).unwrap_or_default();
+/// Appends `what` to `field`'s trail; `trail` is a reused scratch buffer.
+fn append(field: &mut Field<String>, trail: &mut String, data: Data<'_>, what: &str) -> Result<()> {
+    trail.clear();
+    trail.push_str(field.get(data).unwrap_or_default());
+    if !trail.is_empty() {
+        trail.push(',');
+    }
+    trail.push_str(what);
+    field.set(data, trail)
+}
+
+/// [`append`] for `&self` callbacks: reads with `get_owned` (allocates).
+fn append_shared(field: &Field<String>, data: Data<'_>, what: &str) -> Result<()> {
+    let mut trail = field.get_owned(data).unwrap_or_default();
     if !trail.is_empty() {
         trail.push(',');
     }
@@ -37,31 +51,36 @@ impl Subscriptions {
     /// Declared third, runs last of the data subscriptions.
     #[subscribe(datasource = "exec", priority = 10, kind = "data")]
     fn late(&mut self, data: Record<'_>) -> Result<()> {
-        append(&self.exec_trail, data, "late")
+        append(&mut self.exec_trail, &mut self.trail, data, "late")
     }
 
     /// Negative priority, `phase = "init"` spelled out.
     #[subscribe(datasource = "exec", priority = -5, phase = "init")]
     fn early(&mut self, data: Data<'_>) -> Result<()> {
-        append(&self.exec_trail, data, "early")
+        append(&mut self.exec_trail, &mut self.trail, data, "early")
     }
 
     /// Default priority (0); a `&self` callback.
     #[subscribe(datasource = "exec")]
     fn middle(&self, data: Data<'_>) -> Result<()> {
-        append(&self.exec_trail, data, "middle")
+        append_shared(&self.exec_trail, data, "middle")
     }
 
     /// A packet subscription on a single data source.
     #[subscribe(datasource = "exec", kind = "packet", priority = 20)]
     fn whole_exec(&mut self, packet: Packet<'_>) -> Result<()> {
-        append(&self.exec_trail, packet.data(), "packet")
+        append(
+            &mut self.exec_trail,
+            &mut self.trail,
+            packet.data(),
+            "packet",
+        )
     }
 
     /// A data subscription on an array data source: once per element.
     #[subscribe(datasource = "procs")]
     fn per_element(&mut self, data: Data<'_>) -> Result<()> {
-        append(&self.procs_trail, data, "element")
+        append(&mut self.procs_trail, &mut self.trail, data, "element")
     }
 
     /// An array subscription, through an alias: all elements at once.
@@ -69,7 +88,12 @@ impl Subscriptions {
     fn whole_array(&mut self, array: Batch<'_>) -> Result<()> {
         let len = array.len();
         for element in array {
-            append(&self.procs_trail, element, &format!("array{len}"))?;
+            append(
+                &mut self.procs_trail,
+                &mut self.trail,
+                element,
+                &format!("array{len}"),
+            )?;
         }
         Ok(())
     }
@@ -78,7 +102,7 @@ impl Subscriptions {
     #[subscribe(datasource = "procs", priority = 2)]
     fn procs_packet(&mut self, packet: Packet<'_>) -> Result<()> {
         for element in packet.array() {
-            append(&self.procs_trail, element, "packet")?;
+            append(&mut self.procs_trail, &mut self.trail, element, "packet")?;
         }
         Ok(())
     }

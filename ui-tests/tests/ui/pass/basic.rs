@@ -23,9 +23,10 @@ impl Upper {
 
     #[subscribe(datasource = "exec", priority = 10)]
     fn on_exec(&mut self, data: Data<'_>) -> Result<()> {
-        let comm = self.comm.read_to(data, &mut self.buf)?;
-        let upper = gadget_api::buffer_str(comm).to_uppercase();
-        self.upper.set(data, &upper)?;
+        let comm = self.comm.get(data)?;
+        self.buf.clear();
+        self.buf.extend(comm.bytes().map(|b| b.to_ascii_uppercase()));
+        self.upper.set_bytes(data, &self.buf)?;
         let _ = self.ns.name();
         Ok(())
     }
