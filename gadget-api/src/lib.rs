@@ -100,6 +100,8 @@ pub mod abi;
 pub mod attributes {}
 pub mod buffer;
 pub mod config;
+#[cfg(feature = "count-allocs")]
+mod count_allocs;
 pub mod data;
 pub mod datasource;
 pub mod error;

@@ -120,23 +120,66 @@ pub fn package_name(crate_dir: &Path) -> Result<String, BuildError> {
 /// Builds run one at a time within a process (cargo would serialise them on
 /// the target directory's lock anyway).
 pub fn build_wasm(crate_dir: &Path) -> Result<PathBuf, BuildError> {
+    build_wasm_with_features(crate_dir, &[])
+}
+
+/// Builds the gadget crate with cargo `features` (`feature` of the crate or
+/// `dependency/feature`, e.g. `gadget-api/count-allocs`) and returns its
+/// `.wasm`. With features, the module is copied to
+/// `target/wasm-gadgets/features/<name>+<features>.wasm`, so that it does not
+/// replace the plain build's (cargo writes both to the same file).
+pub fn build_wasm_with_features(
+    crate_dir: &Path,
+    features: &[&str],
+) -> Result<PathBuf, BuildError> {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-    ensure_target()?;
-    let name = package_name(crate_dir)?;
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let target_dir = target_dir();
+    let wasm = build_wasm_into(crate_dir, &target_dir, features)?;
+    if features.is_empty() {
+        return Ok(wasm);
+    }
+    let dir = target_dir.join("features");
+    let copy = dir.join(format!(
+        "{}+{}.wasm",
+        wasm.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("gadget"),
+        features.join("+").replace('/', "-")
+    ));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::copy(&wasm, &copy))
+        .map_err(|e| {
+            BuildError::Cargo(crate_dir.into(), format!("copying {}: {e}", wasm.display()))
+        })?;
+    Ok(copy)
+}
+
+/// Builds the gadget crate with `features` into `target_dir` (for example an
+/// empty one, to time a clean build) and returns the `.wasm` there.
+pub fn build_wasm_into(
+    crate_dir: &Path,
+    target_dir: &Path,
+    features: &[&str],
+) -> Result<PathBuf, BuildError> {
+    ensure_target()?;
+    let name = package_name(crate_dir)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "--target",
-            TARGET,
-            "--manifest-path",
-        ])
-        .arg(crate_dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir)
+    let mut command = Command::new(cargo);
+    command.args([
+        "build",
+        "--quiet",
+        "--release",
+        "--target",
+        TARGET,
+        "--manifest-path",
+    ]);
+    command.arg(crate_dir.join("Cargo.toml"));
+    if !features.is_empty() {
+        command.arg("--features").arg(features.join(","));
+    }
+    let output = command
+        .env("CARGO_TARGET_DIR", target_dir)
         .output()
         .map_err(|e| BuildError::Cargo(crate_dir.into(), format!("cannot run cargo: {e}")))?;
     if !output.status.success() {

@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 pub mod abi;
+mod calls;
 mod datasource;
 mod driver;
 mod emit;
@@ -56,6 +57,7 @@ mod state;
 pub mod syscall_table;
 mod wasi;
 
+pub use calls::HostCalls;
 pub use driver::{DataSourceInfo, MapView, ObserverId};
 
 /// The default instruction budget of one call into a gadget (see

@@ -120,6 +120,8 @@ pub(crate) struct HostState {
     pub sub_seq: u64,
     pub closed: Option<String>,
     pub hazard: Option<Hazard>,
+    /// Calls of each `ig` import, indexed like the ABI table's imports.
+    pub calls: Vec<u64>,
 }
 
 impl HostState {
@@ -151,6 +153,7 @@ impl HostState {
             sub_seq: 0,
             closed: None,
             hazard: None,
+            calls: Vec::new(),
         };
         for ds in st.spec.datasources.clone() {
             let id = st.add_source(ds.name.clone(), ds.ds_type);
@@ -173,6 +176,14 @@ impl HostState {
         self.sources.push(DataSource::new(name.clone(), ds_type));
         self.source_names.insert(name, id);
         id
+    }
+
+    /// Counts one call of the import at `slot` of the ABI table.
+    pub fn count_call(&mut self, slot: usize) {
+        if slot >= self.calls.len() {
+            self.calls.resize(slot + 1, 0);
+        }
+        self.calls[slot] += 1;
     }
 
     pub fn log(&mut self, level: LogLevel, source: LogSource, message: String) {

@@ -213,3 +213,33 @@ fn the_runner_shows_the_config_a_gadget_sets_and_applies_params() {
     );
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+#[test]
+fn trace_open_adds_a_summary_of_each_event() {
+    let dir = root().join("examples/trace-open");
+    let (events, log) = run(
+        &dir,
+        &dir.join("demo/schema.json"),
+        &dir.join("demo/events.jsonl"),
+    );
+    let summaries: Vec<String> = events
+        .iter()
+        .map(|line| {
+            let json: serde_json::Value = serde_json::from_str(line).unwrap();
+            json["summary"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{line}"))
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            r#"cat[1000] uid=0 open("/etc/passwd", 0o100000) = 3 mntns=4026531840"#,
+            r#"bash[2417] uid=1000 open("/home/me/.bash_history", 0o102101) = 4 mntns=4026532211"#,
+            r#"ls[1001] uid=1000 open("/root", 0o304000) = -13 mntns=4026531840"#,
+            r#"vi[1002] uid=1000 open("/tmp/caf�.txt", 0o101) = 5 mntns=4026531840"#,
+        ],
+        "{log}"
+    );
+}

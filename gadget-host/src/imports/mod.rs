@@ -3,7 +3,7 @@
 //! in the ABI table; [`crate::Host`] then checks that the linker holds
 //! exactly the table's functions with the table's types.
 
-use wasmtime::{Caller, Extern, IntoFunc, Linker};
+use wasmtime::{Caller, Extern, IntoFunc, Linker, WasmRet, WasmTy};
 
 use crate::HostError;
 use crate::abi::AbiTable;
@@ -29,23 +29,63 @@ pub(crate) struct Registrar<'a> {
 }
 
 impl Registrar<'_> {
-    /// Registers `name`, which must be an import of the table.
+    /// Registers `name`, which must be an import of the table; every call
+    /// of it is counted (see [`crate::Gadget::host_calls`]).
     pub fn func<Params, Results>(
         &mut self,
         name: &'static str,
-        f: impl IntoFunc<HostState, Params, Results>,
+        f: impl Counted<Params, Results>,
     ) -> Result<(), HostError> {
-        if self.table.import(name).is_none() {
+        let Some(slot) = self.table.imports.iter().position(|i| i.name == name) else {
             return Err(HostError::Abi(format!(
                 "`{name}` is registered but not in the ABI table"
             )));
-        }
+        };
         self.linker
-            .func_wrap(&self.table.module, name, f)
+            .func_wrap(&self.table.module, name, f.counted(slot))
             .map(|_| ())
             .map_err(|e| HostError::Abi(format!("registering `{name}`: {e}")))
     }
 }
+
+/// A host function that can be wrapped to count its calls in
+/// [`HostState::calls`], at the index of its import in the ABI table: one
+/// increment per call, in this one place rather than in every import.
+pub(crate) trait Counted<Params, Results> {
+    /// The function, counting its calls in slot `slot`.
+    fn counted(self, slot: usize) -> impl IntoFunc<HostState, Params, Results>;
+}
+
+/// Implements [`Counted`] for host closures taking a `Caller` and `$arg`s.
+macro_rules! counted {
+    ($($arg:ident)*) => {
+        impl<'a, F, $($arg,)* R> Counted<(Caller<'a, HostState>, $($arg,)*), R> for F
+        where
+            F: Fn(Caller<'_, HostState>, $($arg),*) -> R + Send + Sync + 'static,
+            $($arg: WasmTy,)*
+            R: WasmRet,
+        {
+            #[allow(non_snake_case)]
+            fn counted(
+                self,
+                slot: usize,
+            ) -> impl IntoFunc<HostState, (Caller<'a, HostState>, $($arg,)*), R> {
+                move |mut caller: Caller<'_, HostState>, $($arg: $arg),*| {
+                    caller.data_mut().count_call(slot);
+                    self(caller, $($arg),*)
+                }
+            }
+        }
+    };
+}
+
+counted!();
+counted!(A1);
+counted!(A1 A2);
+counted!(A1 A2 A3);
+counted!(A1 A2 A3 A4);
+counted!(A1 A2 A3 A4 A5);
+counted!(A1 A2 A3 A4 A5 A6);
 
 /// Registers every family.
 pub(crate) fn register_all(
