@@ -226,7 +226,7 @@ fn trace_open_adds_a_summary_of_each_event() {
         .iter()
         .map(|line| {
             let json: serde_json::Value = serde_json::from_str(line).unwrap();
-            json["summary"]
+            json["event"]["summary"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{line}"))
                 .to_owned()
