@@ -1,11 +1,14 @@
-//! `cargo run --release -p gadget-bench`: runs each macro gadget of the
+//! `cargo run --profile bench -p gadget-bench`: runs each macro gadget of the
 //! repository against its hand-written raw-ABI twin in `bench/` (and, for
 //! trace_exec, ig's Go original when `../shared/ig-originals` holds it) in
 //! one gadget-host process, and prints a Markdown table: ns/event (best of
-//! several interleaved runs), `ig` host calls per event (counted by the
-//! host), allocations per event after warm-up (counted in the guest by the
-//! `count-allocs` builds), `.wasm` bytes (release) and the clean build time
-//! of the gadget crate.
+//! several interleaved runs), the same minus what the host alone costs (a
+//! null gadget that subscribes and ignores every event: pushing an event
+//! through the emulator costs far more than ig's own host would, so the
+//! difference between gadgets shows in this column), `ig` host calls per
+//! event (counted by the host), allocations per event after warm-up
+//! (counted in the guest by the `count-allocs` builds), `.wasm` bytes
+//! (release) and the clean build time of the gadget crate.
 //!
 //! Options: `--events N` (per run, default 100000), `--runs R` (default 7),
 //! `--no-build-time` (skip the clean builds, which take minutes).
@@ -135,15 +138,23 @@ fn subject(
 
 fn run_pair(pair: &Pair, opts: &Options) -> Result<Vec<measure::Row>, String> {
     let workload = Workload::from_demo(&root().join(pair.gadget).join("demo"))?;
+    let null = workload.null_gadget()?;
     let mut subjects = vec![
+        Subject::new(
+            format!("{}: host alone (null gadget)", pair.name),
+            &workload,
+            &null,
+            None,
+            None,
+        )?,
         subject(
-            format!("{} (gadget-api, macros)", pair.name),
+            format!("{}: gadget-api, macros", pair.name),
             pair.gadget,
             &workload,
             opts,
         )?,
         subject(
-            format!("{} (raw ABI, by hand)", pair.name),
+            format!("{}: raw ABI, by hand", pair.name),
             pair.raw,
             &workload,
             opts,
@@ -153,7 +164,7 @@ fn run_pair(pair: &Pair, opts: &Options) -> Result<Vec<measure::Row>, String> {
         let path = originals_dir().join(file);
         match std::fs::read(&path) {
             Ok(bytes) => subjects.push(Subject::new(
-                format!("{} (ig's Go original)", pair.name),
+                format!("{}: ig's Go original", pair.name),
                 &workload,
                 &bytes,
                 None,

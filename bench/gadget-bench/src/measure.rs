@@ -55,6 +55,26 @@ impl Workload {
         })
     }
 
+    /// A module that subscribes to the data source and does nothing with
+    /// its events: what the host alone costs per event, subtracted from the
+    /// other subjects' times.
+    pub fn null_gadget(&self) -> Result<Vec<u8>, String> {
+        let name = &self.datasource;
+        let pointer = ((name.len() as u64) << 32) | 16;
+        let text = format!(
+            r#"(module
+              (import "ig" "getDataSource" (func $get (param i64) (result i32)))
+              (import "ig" "dataSourceSubscribe" (func $sub (param i32 i32 i32 i64) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 16) "{name}")
+              (func (export "gadgetAPIVersion") (result i64) i64.const 1)
+              (func (export "gadgetInit") (result i32)
+                (call $sub (call $get (i64.const {pointer})) (i32.const 1) (i32.const 0) (i64.const 0)))
+              (func (export "dataSourceCallback") (param i64 i32 i32)))"#
+        );
+        wat::parse_str(text).map_err(|e| format!("the null gadget: {e}"))
+    }
+
     /// `n` events, cycling through the demo's.
     fn batch(&self, n: usize) -> Vec<Event> {
         self.events.iter().cycle().take(n).cloned().collect()
@@ -130,7 +150,7 @@ impl Subject {
 /// the warm-up, per event.
 fn allocations_per_event(label: &str, workload: &Workload, wasm: &[u8]) -> Result<f64, String> {
     let mut g = workload.load(label, wasm)?;
-    let mut count = |g: &mut Gadget| {
+    let count = |g: &mut Gadget| {
         g.call_export("benchAllocations", &[])
             .map_err(|e| format!("{label}: {e}"))
             .and_then(|r| {
@@ -169,15 +189,17 @@ pub fn run(
             s.best = Some(s.best.map_or(elapsed, |b| b.min(elapsed)));
         }
     }
-    let baseline = subjects.get(1).and_then(|s| s.best);
+    let per_event = |s: &Subject| s.best.unwrap_or_default().as_nanos() as f64 / events as f64;
+    // Subject 0 is the null gadget, subject 2 the raw twin.
+    let host = subjects.first().map_or(0.0, per_event);
+    let raw = subjects.get(2).map(|s| per_event(s) - host);
     Ok(subjects
         .iter()
         .map(|s| Row {
             label: s.label.clone(),
-            ns_per_event: s.best.unwrap_or_default().as_nanos() as f64 / events as f64,
-            ratio: baseline.map(|b| {
-                s.best.unwrap_or_default().as_secs_f64() / b.as_secs_f64().max(f64::MIN_POSITIVE)
-            }),
+            ns_per_event: per_event(s),
+            guest_ns_per_event: per_event(s) - host,
+            ratio: raw.map(|raw| (per_event(s) - host) / raw.max(f64::MIN_POSITIVE)),
             calls_per_event: s.calls.total() as f64 / COUNTED as f64,
             calls: s.calls.clone(),
             allocs_per_event: s.allocs_per_event,
@@ -191,7 +213,10 @@ pub fn run(
 pub struct Row {
     label: String,
     ns_per_event: f64,
-    /// Time relative to the raw twin (the pair's second subject).
+    /// `ns_per_event` minus the null gadget's: the time spent in the gadget
+    /// and in the host calls it makes.
+    guest_ns_per_event: f64,
+    /// `guest_ns_per_event` relative to the raw twin's.
     ratio: Option<f64>,
     calls_per_event: f64,
     calls: HostCalls,
@@ -203,14 +228,15 @@ pub struct Row {
 /// The rows as a Markdown table, then each gadget's host calls by import.
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| gadget | ns/event | vs raw | host calls/event | allocations/event | .wasm bytes | clean build |\n\
-         |---|---:|---:|---:|---:|---:|---:|\n",
+        "| gadget | ns/event | gadget ns/event | vs raw | host calls/event | allocations/event | .wasm bytes | clean build |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         out += &format!(
-            "| {} | {:.0} | {} | {:.2} | {} | {} | {} |\n",
+            "| {} | {:.0} | {:.0} | {} | {:.2} | {} | {} | {} |\n",
             r.label,
             r.ns_per_event,
+            r.guest_ns_per_event,
             r.ratio.map_or("-".into(), |x| format!("{x:.2}x")),
             r.calls_per_event,
             r.allocs_per_event
