@@ -98,20 +98,39 @@ impl DataSource {
     /// not checked here (ig does not report a field's kind); reads and writes
     /// are checked by size on every call.
     pub fn field<T: FieldType>(&self, name: &str) -> Result<Field<T>> {
+        let h = self.field_handle(name)?;
+        // SAFETY: `h` is a field handle of this data source.
+        Ok(unsafe { Field::from_raw(h, name, self.name.clone()) })
+    }
+
+    /// The untyped part of [`field`](Self::field), compiled once rather than
+    /// once per field type.
+    fn field_handle(&self, name: &str) -> Result<u32> {
         // SAFETY: the buffer pointer covers `name`, which outlives the call.
         let h =
             unsafe { sys::dataSourceGetField(self.handle as i32, buffer::encode(name.as_bytes())) };
         if h == 0 {
-            return Err(Error::new(
+            return Err(self.field_error(
+                name,
                 ErrorKind::NotFound,
                 "dataSourceGetField",
                 "not found (check the name; fields added by other operators such as `k8s.*` \
                  only exist from gadgetPreStart on)",
-            )
-            .with_subject(subject::field(&self.name, name)));
+            ));
         }
-        // SAFETY: `h` is a field handle of this data source.
-        Ok(unsafe { Field::from_raw(h as u32, name, self.name.clone()) })
+        Ok(h as u32)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn field_error(
+        &self,
+        name: &str,
+        kind: ErrorKind,
+        op: &'static str,
+        detail: &'static str,
+    ) -> Error {
+        Error::new(kind, op, detail).with_subject(subject::field(&self.name, name))
     }
 
     /// Adds a field `name` of `T`'s kind (`dataSourceAddField`).
@@ -132,12 +151,12 @@ impl DataSource {
             )
         };
         if h == 0 {
-            return Err(Error::new(
+            return Err(self.field_error(
+                name,
                 ErrorKind::HostRefused,
                 "dataSourceAddField",
                 "the host refused to add it (a field of that name may already exist)",
-            )
-            .with_subject(subject::field(&self.name, name)));
+            ));
         }
         Ok(h as u32)
     }

@@ -52,7 +52,14 @@ impl Error {
     }
 
     /// Names what the failed operation was about (e.g. ``map `counts` ``).
-    pub fn with_subject(mut self, subject: impl fmt::Display) -> Self {
+    pub fn with_subject(self, subject: impl fmt::Display) -> Self {
+        self.with_dyn_subject(&subject)
+    }
+
+    /// The body of [`with_subject`](Self::with_subject), compiled once
+    /// rather than once per subject type.
+    #[inline(never)]
+    fn with_dyn_subject(mut self, subject: &dyn fmt::Display) -> Self {
         self.subject = Some(subject.to_string().into_boxed_str());
         self
     }

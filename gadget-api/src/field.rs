@@ -168,9 +168,7 @@ pub const MAX_FIELD_LEN: usize = 1 << 20;
 /// their reads and [`set_fmt`](Field::set_fmt) reuse (see the
 /// [module docs](self)); for scalar fields they stay empty.
 pub struct Field<T: FieldType> {
-    handle: u32,
-    name: Rc<str>,
-    datasource: Rc<str>,
+    id: Id,
     /// The raw bytes of the last read.
     raw: Vec<u8>,
     /// Text repaired from invalid UTF-8, or the last `set_fmt` value.
@@ -178,27 +176,30 @@ pub struct Field<T: FieldType> {
     _type: PhantomData<fn() -> T>,
 }
 
+/// What a field is, apart from its type: everything here is compiled once,
+/// not once per field type (that would repeat the error paths in every
+/// gadget for each type it uses).
+#[derive(Clone)]
+struct Id {
+    handle: u32,
+    name: Rc<str>,
+    datasource: Rc<str>,
+}
+
 impl<T: FieldType> Clone for Field<T> {
     /// The same field, with buffers of its own (empty).
     fn clone(&self) -> Self {
-        Self {
-            handle: self.handle,
-            name: self.name.clone(),
-            datasource: self.datasource.clone(),
-            raw: Vec::new(),
-            text: String::new(),
-            _type: PhantomData,
-        }
+        Self::with_id(self.id.clone())
     }
 }
 
 impl<T: FieldType> fmt::Debug for Field<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Field")
-            .field("name", &&*self.name)
-            .field("datasource", &&*self.datasource)
+            .field("name", &&*self.id.name)
+            .field("datasource", &&*self.id.datasource)
             .field("kind", &T::KIND)
-            .field("handle", &self.handle)
+            .field("handle", &self.id.handle)
             .finish()
     }
 }
@@ -210,10 +211,12 @@ impl<T: FieldType> Field<T> {
     /// `handle` must be a field handle (or 0, for a field not looked up yet:
     /// every use then fails with an error naming it).
     pub unsafe fn from_raw(handle: u32, name: &str, datasource: Rc<str>) -> Self {
+        Self::with_id(Id::new(handle, name, datasource))
+    }
+
+    fn with_id(id: Id) -> Self {
         Self {
-            handle,
-            name: name.into(),
-            datasource,
+            id,
             raw: Vec::new(),
             text: String::new(),
             _type: PhantomData,
@@ -229,30 +232,58 @@ impl<T: FieldType> Field<T> {
 
     /// Whether the field has been looked up.
     pub fn is_resolved(&self) -> bool {
-        self.handle != 0
+        self.id.handle != 0
     }
 
     /// The field's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.id.name
     }
 
     /// The name of the field's data source.
     pub fn datasource(&self) -> &str {
-        &self.datasource
+        &self.id.datasource
     }
 
     /// The raw handle, for calls into [`crate::sys`].
     pub fn as_raw(&self) -> u32 {
-        self.handle
+        self.id.handle
     }
 
     /// Adds a tag, e.g. `"columns.width:40"` (`fieldAddTag`).
     pub fn add_tag(&self, tag: &str) -> Result<()> {
+        self.id.add_tag(tag)
+    }
+
+    /// Reads the raw bytes into the field's own buffer.
+    #[inline]
+    fn fill_raw(&mut self, data: Data<'_>) -> Result<()> {
+        self.id.read_raw(data, T::KIND, &mut self.raw)
+    }
+}
+
+impl Id {
+    #[inline(never)]
+    fn new(handle: u32, name: &str, datasource: Rc<str>) -> Self {
+        Self {
+            handle,
+            name: name.into(),
+            datasource,
+        }
+    }
+
+    fn add_tag(&self, tag: &str) -> Result<()> {
         self.check_resolved("fieldAddTag")?;
         // SAFETY: the buffer pointer covers `tag`, which outlives the call.
         let rc = unsafe { sys::fieldAddTag(self.handle as i32, buffer::encode(tag.as_bytes())) };
-        self.status(rc, "fieldAddTag", "the host refused the tag")
+        if rc != 0 {
+            return Err(self.error(
+                ErrorKind::HostRefused,
+                "fieldAddTag",
+                "the host refused the tag",
+            ));
+        }
+        Ok(())
     }
 
     fn check_resolved(&self, op: &'static str) -> Result<()> {
@@ -266,29 +297,28 @@ impl<T: FieldType> Field<T> {
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
     fn error(&self, kind: ErrorKind, op: &'static str, detail: &'static str) -> Error {
         Error::new(kind, op, detail).with_subject(subject::field(&self.datasource, &self.name))
-    }
-
-    fn status(&self, rc: i32, op: &'static str, detail: &'static str) -> Result<()> {
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(self.error(ErrorKind::HostRefused, op, detail))
-        }
     }
 
     /// One `fieldGetBuffer` into `dst`: the byte count, or `None` when the
     /// host returned -1 (value longer than `dst`, or another failure).
     #[inline]
-    fn get_buffer(&self, data: Data<'_>, dst: &mut [MaybeUninit<u8>]) -> Option<usize> {
+    fn get_buffer(
+        &self,
+        data: Data<'_>,
+        kind: FieldKind,
+        dst: &mut [MaybeUninit<u8>],
+    ) -> Option<usize> {
         // SAFETY: the buffer pointer covers `dst`, writable for the call; the
         // host only writes bytes into it (uninitialised memory is fine).
         let n = unsafe {
             sys::fieldGetBuffer(
                 self.handle as i32,
                 data.as_raw() as i32,
-                T::KIND.as_raw() as i32,
+                kind.as_raw() as i32,
                 buffer::encode_parts(dst.as_mut_ptr() as usize, dst.len()),
             )
         };
@@ -297,11 +327,11 @@ impl<T: FieldType> Field<T> {
 
     /// Reads the raw bytes into `dst` without allocating; fails when they do
     /// not fit (ig cannot tell that apart from other failures).
-    fn read_into_raw(&self, data: Data<'_>, dst: &mut [u8]) -> Result<usize> {
+    fn read_into(&self, data: Data<'_>, kind: FieldKind, dst: &mut [u8]) -> Result<usize> {
         // SAFETY: `&mut [u8]` and `&mut [MaybeUninit<u8>]` have the same
         // layout, and the host writes only initialised bytes into it.
         let uninit = unsafe { &mut *(dst as *mut [u8] as *mut [MaybeUninit<u8>]) };
-        match self.get_buffer(data, uninit) {
+        match self.get_buffer(data, kind, uninit) {
             Some(n) if n <= dst.len() => Ok(n),
             _ => Err(self.read_into_error(dst.len())),
         }
@@ -326,25 +356,16 @@ impl<T: FieldType> Field<T> {
 
     /// Reads the raw bytes into `buf` (one host call when they fit its
     /// capacity, growing it otherwise); `buf` then holds exactly them.
-    fn read_raw(&self, data: Data<'_>, buf: &mut Vec<u8>) -> Result<()> {
+    fn read_raw(&self, data: Data<'_>, kind: FieldKind, buf: &mut Vec<u8>) -> Result<()> {
         // SAFETY: `get_buffer` returns the count `fieldGetBuffer` reported,
         // and the host wrote that many bytes at the start of the slice.
-        let got =
-            unsafe { buffer::read_counted(buf, MAX_FIELD_LEN, |dst| self.get_buffer(data, dst)) };
+        let got = unsafe {
+            buffer::read_counted(buf, MAX_FIELD_LEN, |dst| self.get_buffer(data, kind, dst))
+        };
         match got {
             Grown::Fits(_) => Ok(()),
             Grown::Failed { largest_tried } => Err(self.read_error(largest_tried)),
         }
-    }
-
-    /// [`read_raw`](Self::read_raw) into the field's own buffer.
-    #[inline]
-    fn fill_raw(&mut self, data: Data<'_>) -> Result<()> {
-        // Moved out and back (three words) so the read can borrow `self`.
-        let mut raw = std::mem::take(&mut self.raw);
-        let result = self.read_raw(data, &mut raw);
-        self.raw = raw;
-        result
     }
 
     #[cold]
@@ -387,6 +408,25 @@ impl<T: FieldType> Field<T> {
         }
         Ok(())
     }
+
+    /// A failed scalar read or write: not looked up yet, or the wrong size.
+    #[cold]
+    #[inline(never)]
+    fn scalar_error(&self, op: &'static str, kind: FieldKind) -> Error {
+        if let Err(e) = self.check_resolved(op) {
+            return e;
+        }
+        let verb = if op == "fieldSet" { "written" } else { "read" };
+        Error::new(
+            ErrorKind::HostRefused,
+            op,
+            format!(
+                "cannot be {verb} as {} (its size differs, or the data handle is not valid)",
+                kind.name()
+            ),
+        )
+        .with_subject(subject::field(&self.datasource, &self.name))
+    }
 }
 
 impl<T: Scalar> Field<T> {
@@ -400,14 +440,14 @@ impl<T: Scalar> Field<T> {
         // SAFETY: `failed` is a live, zeroed u32 the host may write once.
         let bits = unsafe {
             sys::fieldGetScalar(
-                self.handle as i32,
+                self.id.handle as i32,
                 data.as_raw() as i32,
                 T::KIND.as_raw() as i32,
                 &mut failed as *mut u32 as usize as i32,
             )
         };
         if failed != 0 {
-            return Err(self.scalar_error("fieldGetScalar"));
+            return Err(self.id.scalar_error("fieldGetScalar", T::KIND));
         }
         Ok(T::from_bits(bits))
     }
@@ -418,34 +458,16 @@ impl<T: Scalar> Field<T> {
         // SAFETY: plain values.
         let rc = unsafe {
             sys::fieldSet(
-                self.handle as i32,
+                self.id.handle as i32,
                 data.as_raw() as i32,
                 T::KIND.as_raw() as i32,
                 value.to_bits(),
             )
         };
         if rc != 0 {
-            return Err(self.scalar_error("fieldSet"));
+            return Err(self.id.scalar_error("fieldSet", T::KIND));
         }
         Ok(())
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn scalar_error(&self, op: &'static str) -> Error {
-        if let Err(e) = self.check_resolved(op) {
-            return e;
-        }
-        let verb = if op == "fieldSet" { "written" } else { "read" };
-        Error::new(
-            ErrorKind::HostRefused,
-            op,
-            format!(
-                "cannot be {verb} as {} (its size differs, or the data handle is not valid)",
-                T::KIND.name()
-            ),
-        )
-        .with_subject(subject::field(&self.datasource, &self.name))
     }
 }
 
@@ -499,7 +521,7 @@ impl Field<String> {
     /// `&self`, for callbacks that only have that.
     pub fn get_owned(&self, data: Data<'_>) -> Result<String> {
         let mut raw = Vec::new();
-        self.read_raw(data, &mut raw)?;
+        self.id.read_raw(data, FieldKind::String, &mut raw)?;
         raw.truncate(nul_len(&raw));
         Ok(String::from_utf8(raw).unwrap_or_else(|e| {
             let mut text = String::new();
@@ -513,18 +535,18 @@ impl Field<String> {
     /// than truncating when the value (padding included) does not fit. Never
     /// allocates, checks no UTF-8.
     pub fn read_into(&self, data: Data<'_>, dst: &mut [u8]) -> Result<usize> {
-        let n = self.read_into_raw(data, dst)?;
+        let n = self.id.read_into(data, FieldKind::String, dst)?;
         Ok(nul_len(&dst[..n]))
     }
 
     /// Writes `value` (the host copies it).
     pub fn set(&self, data: Data<'_>, value: &str) -> Result<()> {
-        self.set_buffer(data, value.as_bytes())
+        self.id.set_buffer(data, value.as_bytes())
     }
 
     /// Writes raw bytes, e.g. a string that is not UTF-8 (the host copies them).
     pub fn set_bytes(&self, data: Data<'_>, value: &[u8]) -> Result<()> {
-        self.set_buffer(data, value)
+        self.id.set_buffer(data, value)
     }
 
     /// Formats `args` into a buffer the field keeps and writes the result, so
@@ -532,17 +554,17 @@ impl Field<String> {
     /// `self.summary.set_fmt(data, format_args!("{comm}[{pid}]"))?`.
     pub fn set_fmt(&mut self, data: Data<'_>, args: fmt::Arguments<'_>) -> Result<()> {
         if let Some(text) = args.as_str() {
-            return self.set_buffer(data, text.as_bytes());
+            return self.id.set_buffer(data, text.as_bytes());
         }
         self.text.clear();
         if fmt::Write::write_fmt(&mut self.text, args).is_err() {
-            return Err(self.error(
+            return Err(self.id.error(
                 ErrorKind::InvalidValue,
                 "fieldSet",
                 "a `Display` implementation failed while formatting the value",
             ));
         }
-        self.set_buffer(data, self.text.as_bytes())
+        self.id.set_buffer(data, self.text.as_bytes())
     }
 }
 
@@ -559,19 +581,19 @@ impl Field<Bytes> {
     /// takes `&self`, for callbacks that only have that.
     pub fn get_owned(&self, data: Data<'_>) -> Result<Vec<u8>> {
         let mut raw = Vec::new();
-        self.read_raw(data, &mut raw)?;
+        self.id.read_raw(data, FieldKind::Bytes, &mut raw)?;
         Ok(raw)
     }
 
     /// Reads the bytes into `dst` and returns their count; fails rather than
     /// truncating when they do not fit. Never allocates.
     pub fn read_into(&self, data: Data<'_>, dst: &mut [u8]) -> Result<usize> {
-        self.read_into_raw(data, dst)
+        self.id.read_into(data, FieldKind::Bytes, dst)
     }
 
     /// Writes `value` (the host copies it).
     pub fn set(&self, data: Data<'_>, value: &[u8]) -> Result<()> {
-        self.set_buffer(data, value)
+        self.id.set_buffer(data, value)
     }
 }
 
@@ -611,7 +633,7 @@ mod tests {
     fn unresolved_field_names_itself_in_errors() {
         let f: Field<u32> = Field::unresolved("exec", "k8s.namespace");
         assert!(!f.is_resolved());
-        let e = f.check_resolved("fieldGetScalar").unwrap_err();
+        let e = f.id.check_resolved("fieldGetScalar").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotFound);
         assert!(
             e.to_string()

@@ -12,6 +12,7 @@
 //! | `#[gadget]` on struct + impl | all | every test; `every_macro_gadget_exports_exactly_what_ig_expects` |
 //! | `#[gadget(crate = "...")]` | macro-hooks | `hooks_run_in_order_and_self_hooks_keep_state` |
 //! | `#[datasource]` (name defaults to the member's) | macro-datasources | `datasource_members_find_create_and_unreference` |
+//! | `Field<String>::get` in a callback: one host call per read once warm | macro-datasources | `string_reads_cost_one_host_call_once_the_field_buffer_has_grown` |
 //! | `#[datasource(name = ...)]` | macro-datasources | `datasource_members_find_create_and_unreference` |
 //! | `#[datasource(new)]` (single by default) | macro-datasources | `datasource_members_find_create_and_unreference`, `hooks_emit_packets_on_created_datasources` |
 //! | `#[datasource(new, single)]` | macro-datasources | same two |
@@ -370,6 +371,31 @@ fn datasources_host() -> Host {
         .datasource(DataSourceSpec::single("open").field("fname", FieldKind::String))
         .build()
         .unwrap()
+}
+
+/// `Field<String>::get` reads into a buffer the field keeps: the first read
+/// reserves 256 bytes, a longer value grows it x4 until it fits, and from
+/// then on every read, short or long, is exactly one `fieldGetBuffer`.
+#[test]
+fn string_reads_cost_one_host_call_once_the_field_buffer_has_grown() {
+    let mut g = load(&datasources_host(), "macro-datasources");
+    g.run_to_started().unwrap();
+    let long = "x".repeat(3000);
+    let mut reads = |comm: &str| {
+        g.reset_host_calls();
+        g.push("exec", Event::new().set("pid", 1u32).set("comm", comm))
+            .unwrap();
+        g.host_calls().get("fieldGetBuffer")
+    };
+    assert_eq!(reads("bash"), 1, "a short value fits the first 256 bytes");
+    assert_eq!(reads(&long), 3, "256 -> 1024 -> 4096 bytes");
+    for comm in ["sh", long.as_str(), "", "bash"] {
+        assert_eq!(reads(comm), 1, "warm read of {} bytes", comm.len());
+    }
+    g.stop().unwrap();
+    assert!(errors(&g).is_empty(), "{}", dump_logs(&g));
+    let summary = g.emitted("summary");
+    assert_eq!(text(summary[0].single().unwrap(), "last_comm"), "bash");
 }
 
 #[test]
