@@ -11,7 +11,8 @@
 //! (release) and the clean build time of the gadget crate.
 //!
 //! Options: `--events N` (per run, default 100000), `--runs R` (default 7),
-//! `--no-build-time` (skip the clean builds, which take minutes).
+//! `--no-build-time` (skip the clean builds, which take minutes), `--only
+//! PAIR` (`trace_exec` or `trace_open`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -48,6 +49,7 @@ struct Options {
     events: usize,
     runs: usize,
     build_time: bool,
+    only: Option<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -55,6 +57,7 @@ fn parse_args() -> Result<Options, String> {
         events: 100_000,
         runs: 7,
         build_time: true,
+        only: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -68,9 +71,17 @@ fn parse_args() -> Result<Options, String> {
             "--events" => opts.events = number("--events")?,
             "--runs" => opts.runs = number("--runs")?,
             "--no-build-time" => opts.build_time = false,
+            "--only" => {
+                let name = args.next().unwrap_or_default();
+                if !PAIRS.iter().any(|p| p.name == name) {
+                    let names: Vec<&str> = PAIRS.iter().map(|p| p.name).collect();
+                    return Err(format!("--only takes one of {}", names.join(", ")));
+                }
+                opts.only = Some(name);
+            }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (expected --events N, --runs R, --no-build-time)"
+                    "unknown argument `{other}` (expected --events N, --runs R, --no-build-time, --only PAIR)"
                 ));
             }
         }
@@ -189,6 +200,9 @@ fn main() {
     };
     let mut rows = Vec::new();
     for pair in PAIRS {
+        if opts.only.as_ref().is_some_and(|only| only != pair.name) {
+            continue;
+        }
         match run_pair(pair, &opts) {
             Ok(r) => rows.extend(r),
             Err(e) => {

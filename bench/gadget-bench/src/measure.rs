@@ -167,7 +167,8 @@ fn allocations_per_event(label: &str, workload: &Workload, wasm: &[u8]) -> Resul
 }
 
 /// Times `events` events through every subject, `runs` times, interleaved
-/// (subject 1, 2, 3, then 1, 2, 3 again...), keeping each one's best run.
+/// (subjects 1, 2, 3, then 3, 2, 1, and so on, so that no subject always
+/// runs right after another), keeping each one's best run.
 pub fn run(
     subjects: &mut [Subject],
     workload: &Workload,
@@ -176,7 +177,13 @@ pub fn run(
 ) -> Result<Vec<Row>, String> {
     for run in 0..runs {
         eprintln!("run {}/{runs}", run + 1);
-        for s in subjects.iter_mut() {
+        let order: Vec<usize> = if run % 2 == 0 {
+            (0..subjects.len()).collect()
+        } else {
+            (0..subjects.len()).rev().collect()
+        };
+        for i in order {
+            let s = &mut subjects[i];
             let batch = workload.batch(events);
             let start = Instant::now();
             for e in batch {
