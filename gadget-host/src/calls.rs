@@ -1,7 +1,8 @@
-//! How many times the gadget called each `ig` import: what a benchmark
-//! reports per event and what tests compare between two gadgets doing the
-//! same work. Counted by the host, one increment per call (see
-//! `imports::Counted`), so the figure does not depend on the guest.
+//! How many times the gadget called each `ig` import, and how much wasm it
+//! ran: what a benchmark reports per event and what tests compare between
+//! two gadgets doing the same work. Counted by the host (one increment per
+//! import call, see `imports::Counted`; wasmtime's fuel for the wasm), so
+//! the figures depend neither on the guest nor on the machine.
 
 use std::collections::BTreeMap;
 
@@ -56,6 +57,16 @@ impl Gadget {
                 .filter_map(|(slot, &n)| Some((table.imports.get(slot)?.name.clone(), n)))
                 .collect(),
         )
+    }
+
+    /// The wasm the gadget has run since it was loaded, in wasmtime fuel:
+    /// about one unit per wasm instruction (control-flow markers such as
+    /// `block` and `nop` are free). Time in host functions is not included.
+    /// Deterministic for a given module and input, unlike a timing.
+    pub fn fuel_used(&self) -> u64 {
+        let st = self.store.data();
+        let left = self.store.get_fuel().unwrap_or(0);
+        st.fuel_used + st.fuel_given.saturating_sub(left)
     }
 
     /// Sets every call count back to 0 (to count one phase, such as the

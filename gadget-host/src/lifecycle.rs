@@ -275,6 +275,11 @@ impl Gadget {
 /// Gives the store a full budget for one call into the guest.
 pub(crate) fn refuel(store: &mut wasmtime::Store<crate::state::HostState>) {
     let budget = store.data().spec.fuel_per_call;
+    // What the previous call used, for `Gadget::fuel_used`.
+    let left = store.get_fuel().unwrap_or(0);
+    let st = store.data_mut();
+    st.fuel_used += st.fuel_given.saturating_sub(left);
+    st.fuel_given = budget;
     // Fails only when fuel is not enabled, which `Host` always does.
     let _ = store.set_fuel(budget);
 }

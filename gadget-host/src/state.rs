@@ -122,6 +122,10 @@ pub(crate) struct HostState {
     pub hazard: Option<Hazard>,
     /// Calls of each `ig` import, indexed like the ABI table's imports.
     pub calls: Vec<u64>,
+    /// Fuel the guest burnt in the calls before the current one.
+    pub fuel_used: u64,
+    /// Fuel given to the current call.
+    pub fuel_given: u64,
 }
 
 impl HostState {
@@ -154,6 +158,8 @@ impl HostState {
             closed: None,
             hazard: None,
             calls: Vec::new(),
+            fuel_used: 0,
+            fuel_given: 0,
         };
         for ds in st.spec.datasources.clone() {
             let id = st.add_source(ds.name.clone(), ds.ds_type);

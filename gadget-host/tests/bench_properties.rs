@@ -116,7 +116,7 @@ fn trace_open_costs_what_its_raw_twin_costs() {
     check_pair("examples/trace-open", "bench/raw-trace-open", 8);
 }
 
-/// The counter sees what a gadget does: a gadget that allocates per event
+/// The counters see what a gadget does: a gadget that allocates per event
 /// reports it (so the zeros above are not a counter that never moves).
 #[test]
 fn the_allocation_counter_counts() {
@@ -127,7 +127,10 @@ fn the_allocation_counter_counts() {
     // Loading and the first event grow the gadget's buffers: allocations.
     let start = g.call_export("benchAllocations", &[]).unwrap()[0];
     g.run_to_started().unwrap();
+    let fuel = g.fuel_used();
     g.push(&datasource, events[0].clone()).unwrap();
     let after = g.call_export("benchAllocations", &[]).unwrap()[0];
     assert!(after > start, "{start} -> {after}");
+    // And the event ran wasm, which the host's fuel count sees.
+    assert!(g.fuel_used() > fuel, "{fuel} -> {}", g.fuel_used());
 }

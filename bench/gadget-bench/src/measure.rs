@@ -111,6 +111,7 @@ pub struct Subject {
     wasm_bytes: usize,
     build: Option<Duration>,
     calls: HostCalls,
+    fuel_per_event: f64,
     allocs_per_event: Option<f64>,
     best: Option<Duration>,
 }
@@ -128,7 +129,9 @@ impl Subject {
         let mut gadget = workload.load(&label, wasm)?;
         workload.push(&label, &mut gadget, workload.batch(WARM_UP))?;
         gadget.reset_host_calls();
+        let fuel_before = gadget.fuel_used();
         workload.push(&label, &mut gadget, workload.batch(COUNTED))?;
+        let fuel_per_event = (gadget.fuel_used() - fuel_before) as f64 / COUNTED as f64;
         let calls = gadget.host_calls();
         let allocs_per_event = match counting {
             Some(counting) => Some(allocations_per_event(&label, workload, counting)?),
@@ -140,6 +143,7 @@ impl Subject {
             wasm_bytes: wasm.len(),
             build,
             calls,
+            fuel_per_event,
             allocs_per_event,
             best: None,
         })
@@ -209,6 +213,7 @@ pub fn run(
             ratio: raw.map(|raw| (per_event(s) - host) / raw.max(f64::MIN_POSITIVE)),
             calls_per_event: s.calls.total() as f64 / COUNTED as f64,
             calls: s.calls.clone(),
+            fuel_per_event: s.fuel_per_event,
             allocs_per_event: s.allocs_per_event,
             wasm_bytes: s.wasm_bytes,
             build: s.build,
@@ -227,6 +232,8 @@ pub struct Row {
     ratio: Option<f64>,
     calls_per_event: f64,
     calls: HostCalls,
+    /// Wasm run per event, in wasmtime fuel (about one per instruction).
+    fuel_per_event: f64,
     allocs_per_event: Option<f64>,
     wasm_bytes: usize,
     build: Option<Duration>,
@@ -235,16 +242,17 @@ pub struct Row {
 /// The rows as a Markdown table, then each gadget's host calls by import.
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| gadget | ns/event | gadget ns/event | vs raw | host calls/event | allocations/event | .wasm bytes | clean build |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| gadget | ns/event | gadget ns/event | vs raw | wasm instructions/event | host calls/event | allocations/event | .wasm bytes | clean build |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         out += &format!(
-            "| {} | {:.0} | {:.0} | {} | {:.2} | {} | {} | {} |\n",
+            "| {} | {:.0} | {:.0} | {} | {:.0} | {:.2} | {} | {} | {} |\n",
             r.label,
             r.ns_per_event,
             r.guest_ns_per_event,
             r.ratio.map_or("-".into(), |x| format!("{x:.2}x")),
+            r.fuel_per_event,
             r.calls_per_event,
             r.allocs_per_event
                 .map_or("n/a".into(), |a| format!("{a:.2}")),
