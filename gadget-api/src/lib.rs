@@ -152,8 +152,10 @@ pub use bytemuck::{self, Pod, Zeroable};
 /// The ABI version this crate speaks; `gadgetAPIVersion` must return it.
 pub const API_VERSION: i64 = 1;
 
-/// The text of a string field's raw bytes: up to the first NUL, with
-/// invalid UTF-8 replaced (borrowed when it is valid).
+/// The text of a string field's raw bytes, by [the string
+/// rule](field#the-string-rule) every string read follows: up to the first
+/// NUL, invalid UTF-8 replaced (borrowed when it is valid). For bytes read
+/// with `read_into` into a buffer of your own, or from a map or perf record.
 pub fn buffer_str(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(buffer::until_nul(bytes))
 }

@@ -23,6 +23,23 @@ pub fn log(level: LogLevel, message: &str) {
     }
 }
 
+/// Sends `args`, formatted, to ig's log at `level`: into a buffer reused by
+/// every log call (no allocation once warm; a literal is not copied).
+pub fn log_args(level: LogLevel, args: std::fmt::Arguments<'_>) {
+    match args.as_str() {
+        Some(literal) => log(level, literal),
+        None => LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => {
+                line.clear();
+                let _ = line.write_fmt(args);
+                log(level, &line);
+            }
+            // A log call made while formatting another one.
+            Err(_) => log(level, &args.to_string()),
+        }),
+    }
+}
+
 /// Native unit tests log here instead of into the (absent) host.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod test_sink {
@@ -64,19 +81,7 @@ impl log::Log for GadgetLogger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        let level = LogLevel::from(record.level());
-        match record.args().as_str() {
-            Some(literal) => log(level, literal),
-            None => LINE.with(|line| match line.try_borrow_mut() {
-                Ok(mut line) => {
-                    line.clear();
-                    let _ = write!(line, "{}", record.args());
-                    log(level, &line);
-                }
-                // A log call made while formatting another one.
-                Err(_) => log(level, &record.args().to_string()),
-            }),
-        }
+        log_args(LogLevel::from(record.level()), *record.args());
     }
 
     fn flush(&self) {}
@@ -102,4 +107,25 @@ fn max_level() -> log::LevelFilter {
         .into_iter()
         .find(|(level, _)| should_log(*level))
         .map_or(log::LevelFilter::Off, |(_, filter)| filter)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_args_formats_into_the_line_and_passes_literals_through() {
+        test_sink::take();
+        log_args(LogLevel::Warn, format_args!("took {} of {}", 3, "x"));
+        log_args(LogLevel::Info, format_args!("literal"));
+        log_args(LogLevel::Error, format_args!("{}", "again"));
+        assert_eq!(
+            test_sink::take(),
+            vec![
+                (LogLevel::Warn, "took 3 of x".to_owned()),
+                (LogLevel::Info, "literal".to_owned()),
+                (LogLevel::Error, "again".to_owned()),
+            ]
+        );
+    }
 }

@@ -18,9 +18,9 @@ pub fn run_callback<T, R: HookOutput>(
 ) {
     const EXPORT: &str = "dataSourceCallback";
     if handle == 0 {
-        logger::log(
+        logger::log_args(
             LogLevel::Warn,
-            &format!(
+            format_args!(
                 "{EXPORT}: ig passed no handle for an event of data source `{datasource}` \
                  (its table of 4096 handles is full: are handles leaking?); `{method}` skipped"
             ),
@@ -92,9 +92,9 @@ pub fn run_packet_callback<T, R: HookOutput>(
 /// Logs a callback id no subscription was made with.
 #[cold]
 pub fn unknown_callback(callback_id: i64) {
-    logger::log(
+    logger::log_args(
         LogLevel::Warn,
-        &format!(
+        format_args!(
             "dataSourceCallback: no subscription has callback id {callback_id}; event ignored"
         ),
     );

@@ -104,9 +104,9 @@ impl<T> GadgetCell<T> {
             0 => self.top_mark.get().saturating_sub(stack_mark()),
             _ => 0,
         };
-        logger::log(
+        logger::log_args(
             LogLevel::Warn,
-            &format!(
+            format_args!(
                 "{hook}: taking over the gadget from `{trapped}`, which trapped before returning \
                  (its changes up to the trap are kept; {traps} trapped call(s) so far, about {}.{} \
                  KiB of stack lost for good)",
@@ -117,9 +117,9 @@ impl<T> GadgetCell<T> {
             ),
         );
         if lost >= STACK_LOSS_ALARM {
-            logger::log(
+            logger::log_args(
                 LogLevel::Error,
-                &format!(
+                format_args!(
                     "{hook}: traps have cost {} KiB of the module's stack, which ig never gives \
                      back; when it runs out every call traps: make `{trapped}` return an error \
                      instead of panicking",

@@ -33,30 +33,44 @@ impl fmt::Display for HookError {
     note = "ig only learns success (0) or failure (1); errors are logged with the hook's name"
 )]
 pub trait HookOutput {
+    /// The error logged when the hook fails; kept as it is (not formatted
+    /// into a string first), so logging it formats once.
+    type Error: fmt::Display;
     /// `Ok` or the error to log.
-    fn into_hook_result(self) -> std::result::Result<(), HookError>;
+    fn into_hook_result(self) -> std::result::Result<(), Self::Error>;
 }
 
 impl HookOutput for () {
-    fn into_hook_result(self) -> std::result::Result<(), HookError> {
+    type Error = std::convert::Infallible;
+    fn into_hook_result(self) -> std::result::Result<(), Self::Error> {
         Ok(())
     }
 }
 
 impl<E: fmt::Display> HookOutput for std::result::Result<(), E> {
-    fn into_hook_result(self) -> std::result::Result<(), HookError> {
-        self.map_err(HookError::new)
+    type Error = E;
+    fn into_hook_result(self) -> std::result::Result<(), E> {
+        self
     }
 }
 
 /// Logs a failed export at error level and returns ig's failure code, 1.
 #[cold]
 pub fn fail(export: &'static str, method: Option<&str>, error: impl fmt::Display) -> i32 {
-    let message = match method {
-        Some(method) => format!("{export}: `{method}` failed: {error}"),
-        None => format!("{export}: {error}"),
-    };
-    logger::log(LogLevel::Error, &message);
+    fail_dyn(export, method, &error)
+}
+
+/// The body of [`fail`], compiled once rather than once per error type.
+#[cold]
+#[inline(never)]
+fn fail_dyn(export: &'static str, method: Option<&str>, error: &dyn fmt::Display) -> i32 {
+    match method {
+        Some(method) => logger::log_args(
+            LogLevel::Error,
+            format_args!("{export}: `{method}` failed: {error}"),
+        ),
+        None => logger::log_args(LogLevel::Error, format_args!("{export}: {error}")),
+    }
     1
 }
 
