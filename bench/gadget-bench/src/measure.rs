@@ -206,11 +206,14 @@ pub fn run(
     let raw = subjects.get(2).map(|s| per_event(s) - host);
     Ok(subjects
         .iter()
-        .map(|s| Row {
+        .enumerate()
+        .map(|(i, s)| Row {
             label: s.label.clone(),
             ns_per_event: per_event(s),
             guest_ns_per_event: per_event(s) - host,
-            ratio: raw.map(|raw| (per_event(s) - host) / raw.max(f64::MIN_POSITIVE)),
+            ratio: raw
+                .filter(|_| i > 0)
+                .map(|raw| (per_event(s) - host) / raw.max(f64::MIN_POSITIVE)),
             calls_per_event: s.calls.total() as f64 / COUNTED as f64,
             calls: s.calls.clone(),
             fuel_per_event: s.fuel_per_event,
