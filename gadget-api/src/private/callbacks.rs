@@ -92,6 +92,9 @@ pub fn run_packet_callback<T, R: HookOutput>(
 /// Logs a callback id no subscription was made with.
 #[cold]
 pub fn unknown_callback(callback_id: i64) {
+    // Shown as the u64 `subscribe` takes (ig hands the same bits back as an
+    // i64); this also spares every gadget the code to print an i64.
+    let callback_id = callback_id as u64;
     logger::log_args(
         LogLevel::Warn,
         format_args!(
