@@ -84,7 +84,10 @@ fn snapshots_show_every_export_as_an_item() {
         }
     }
     println!("{with_exports} snapshot inputs with exports, all as items");
-    assert!(with_exports >= 20, "only {with_exports} inputs have exports");
+    assert!(
+        with_exports >= 20,
+        "only {with_exports} inputs have exports"
+    );
 }
 
 #[test]

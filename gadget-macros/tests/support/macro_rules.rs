@@ -127,7 +127,9 @@ fn flatten(stream: TokenStream) -> Vec<TokenTree> {
     let mut out = Vec::new();
     for tt in stream {
         match tt {
-            TokenTree::Group(g) if g.delimiter() == Delimiter::None => out.extend(flatten(g.stream())),
+            TokenTree::Group(g) if g.delimiter() == Delimiter::None => {
+                out.extend(flatten(g.stream()))
+            }
             other => out.push(other),
         }
     }
@@ -158,7 +160,9 @@ fn rep_suffix(tokens: &[TokenTree], at: usize) -> Result<(Option<TokenTree>, Op,
     }
     match (tokens.get(at), rep_op(tokens.get(at + 1))) {
         (Some(sep), Some(op)) if op != Op::ZeroOrOne => Ok((Some(sep.clone()), op, 2)),
-        _ => Err("a repetition `$( .. )` needs `*`, `+` or `?` (after an optional separator)".into()),
+        _ => {
+            Err("a repetition `$( .. )` needs `*`, `+` or `?` (after an optional separator)".into())
+        }
     }
 }
 
@@ -205,7 +209,10 @@ fn parse_matcher(tokens: &[TokenTree]) -> Result<Vec<Pat>, String> {
                 _ => return Err("a `$` in a matcher must start `$name:frag` or `$( .. )`".into()),
             },
             TokenTree::Group(g) => {
-                pats.push(Pat::Group(g.delimiter(), parse_matcher(&flatten(g.stream()))?));
+                pats.push(Pat::Group(
+                    g.delimiter(),
+                    parse_matcher(&flatten(g.stream()))?,
+                ));
                 i += 1;
             }
             other => {
@@ -240,7 +247,10 @@ fn parse_transcriber(tokens: &[TokenTree]) -> Result<Vec<Tx>, String> {
                 _ => return Err("a `$` in a transcriber must start `$name` or `$( .. )`".into()),
             },
             TokenTree::Group(g) => {
-                out.push(Tx::Group(g.clone(), parse_transcriber(&flatten(g.stream()))?));
+                out.push(Tx::Group(
+                    g.clone(),
+                    parse_transcriber(&flatten(g.stream()))?,
+                ));
                 i += 1;
             }
             other => {
@@ -426,7 +436,9 @@ fn transcribe(
     for tx in txs {
         match tx {
             Tx::Token(tt) => out.extend([tt.clone()]),
-            Tx::Crate(span) => out.extend([TokenTree::Ident(proc_macro2::Ident::new("crate", *span))]),
+            Tx::Crate(span) => {
+                out.extend([TokenTree::Ident(proc_macro2::Ident::new("crate", *span))])
+            }
             Tx::Group(group, inner) => {
                 let mut stream = TokenStream::new();
                 transcribe(inner, bindings, path, &mut stream)?;
@@ -446,7 +458,9 @@ fn transcribe(
             },
             Tx::Rep(inner, sep, op) => {
                 let Some(count) = rep_count(inner, bindings, path)? else {
-                    return Err("a repetition in a transcriber uses no repeating metavariable".into());
+                    return Err(
+                        "a repetition in a transcriber uses no repeating metavariable".into(),
+                    );
                 };
                 if *op == Op::ZeroOrOne && count > 1 {
                     return Err("`$( .. )?` repeats more than once".into());
@@ -500,12 +514,19 @@ mod tests {
     #[test]
     fn nested_repetitions_and_one_or_more() {
         let def = "($($k:ident => [$($v:literal)+])*) => { $($k($($v),+);)* };";
-        assert_eq!(expand(def, "a => [1 2] b => [-3]").unwrap(), "a(1,2);b(-3);");
+        assert_eq!(
+            expand(def, "a => [1 2] b => [-3]").unwrap(),
+            "a(1,2);b(-3);"
+        );
         assert!(expand(def, "a => []").is_err());
     }
 
     #[test]
     fn unsupported_fragments_are_reported() {
-        assert!(expand("($e:expr) => {}", "1").unwrap_err().contains("not supported"));
+        assert!(
+            expand("($e:expr) => {}", "1")
+                .unwrap_err()
+                .contains("not supported")
+        );
     }
 }

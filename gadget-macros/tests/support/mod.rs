@@ -170,9 +170,8 @@ impl Expander<'_> {
         let result = rules
             .expand(mac.tokens.clone())
             .and_then(|tokens| {
-                syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
-                    format!("the expansion does not parse as items ({e}):\n{tokens}")
-                })
+                syn::parse2::<syn::File>(tokens.clone())
+                    .map_err(|e| format!("the expansion does not parse as items ({e}):\n{tokens}"))
             })
             .map_err(|e| format!("{name}!: {e}"));
         match result {
@@ -241,7 +240,12 @@ pub fn compile_errors(file: &syn::File) -> Vec<(String, proc_macro2::Span, proc_
     }
     impl Collect {
         fn check(&mut self, mac: &syn::Macro) {
-            if mac.path.segments.last().is_some_and(|s| s.ident == "compile_error") {
+            if mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "compile_error")
+            {
                 let message = syn::parse2::<syn::LitStr>(mac.tokens.clone())
                     .map(|s| s.value())
                     .unwrap_or_else(|_| mac.tokens.to_string());

@@ -1,0 +1,458 @@
+//! The diagnostics corpus: every valid input (the snapshot inputs in
+//! `tests/expand/` and the compile-pass ui cases) is mutated systematically
+//! (`corpus/mutate.rs`: unknown, misspelt, duplicate, ill-typed and
+//! incomplete options, wrong hook and subscription signatures, doubled
+//! `#[gadget]`, and valid changes: `#[cfg]`, type aliases, user items named
+//! like generated locals, a struct-level data source), each mutant is
+//! expanded in-process and the result is checked:
+//!
+//! - the macro never panics;
+//! - a mistake gives exactly one `compile_error!`, spanned inside the
+//!   mutated tokens (not on `#[gadget]`, not at the call site), worded by
+//!   gadget-rs (no darling stock message) and naming no internals;
+//! - a valid change gives no error (and a `#[cfg]` reaches the generated
+//!   code; a struct-level data source expands like the repeated one).
+//!
+//! Mutants listed in `corpus/known_failures.txt` are expected to fail (each
+//! with its reason); the test fails on any other failure and on a listed
+//! mutant that passes (remove it from the list). `CORPUS_FILTER=text` runs
+//! only the mutants whose id contains `text`; the full sources and outputs
+//! of failures go to `corpus-failures.txt` in the test's temporary dir.
+
+#[path = "../src/internals/mod.rs"]
+#[allow(dead_code)]
+mod internals;
+mod support;
+
+#[path = "corpus/mutate.rs"]
+mod mutate;
+#[path = "corpus/text.rs"]
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use mutate::{CFG, Expect, Kind, Mutant};
+use proc_macro2::LineColumn;
+
+/// Names a user must never read in an error: the runtime's and the
+/// expansion's.
+const INTERNAL_NAMES: &[&str] = &[
+    "__private",
+    "__gadget",
+    "__GADGET",
+    "__DataSource",
+    "__Result",
+    "GadgetCell",
+    "GadgetImpl",
+    "GadgetStruct",
+];
+
+/// Generated locals and closure parameters, flagged when an error names
+/// them in backquotes while the mutant's source does not use the name.
+const GENERATED_LOCALS: &[&str] = &[
+    "cell",
+    "rc",
+    "gadget",
+    "event",
+    "handle",
+    "callback_id",
+    "_datasource",
+];
+
+/// darling's own messages (deliverable: own wording for every error).
+const DARLING_WORDING: &[&str] = &[
+    "Unknown field:",
+    "Unknown literal value",
+    "Unexpected type `",
+    "Unexpected meta-item format",
+    "Unexpected literal type",
+    "Duplicate field `",
+    "Missing field `",
+    "Unsupported shape",
+    "Too many items",
+    "Too few items",
+    "Multiple errors:",
+];
+
+struct Input {
+    name: String,
+    source: String,
+}
+
+fn inputs() -> Vec<Input> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = Vec::new();
+    for (dir, label) in [
+        (manifest.join("tests/expand"), "expand"),
+        (manifest.join("../ui-tests/tests/ui/pass"), "ui/pass"),
+    ] {
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            inputs.push(Input {
+                name: format!("{label}/{}", path.file_name().unwrap().to_string_lossy()),
+                source: std::fs::read_to_string(&path).unwrap(),
+            });
+        }
+    }
+    inputs
+}
+
+/// The expansion of a source, or why it failed (a panic included).
+fn expand(source: &str) -> Result<syn::File, String> {
+    match catch_unwind(AssertUnwindSafe(|| support::expand_source(source))) {
+        Ok(result) => result,
+        Err(panic) => Err(format!(
+            "PANIC: {}",
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+struct Diagnostic {
+    message: String,
+    start: LineColumn,
+    end: LineColumn,
+}
+
+fn diagnostics(file: &syn::File) -> Vec<Diagnostic> {
+    support::compile_errors(file)
+        .into_iter()
+        .map(|(message, start, end)| Diagnostic {
+            message,
+            start: start.start(),
+            end: end.end(),
+        })
+        .collect()
+}
+
+fn lc(l: LineColumn) -> String {
+    format!("{}:{}", l.line, l.column + 1)
+}
+
+/// Whole-word occurrences of `word` in `text`.
+fn count_word(text: &str, word: &str) -> usize {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| *w == word)
+        .count()
+}
+
+/// What a mutant's expansion shows.
+struct Outcome {
+    /// What is wrong (empty: the mutant passes).
+    problems: Vec<String>,
+    /// The errors found, one a line.
+    errors: String,
+    /// The expansion, formatted (for failures only).
+    output: String,
+}
+
+/// Checks one mutant on a thread of its own: `proc_macro2` keeps every
+/// source parsed on a thread in a thread-local map that span look-ups
+/// scan, so one thread per mutant keeps the corpus fast.
+fn check_on_thread(mutant: &Mutant, original: &str) -> Outcome {
+    std::thread::scope(|s| s.spawn(|| check(mutant, original)).join()).unwrap_or_else(|_| Outcome {
+        problems: vec!["panic: outside the macro".into()],
+        errors: String::new(),
+        output: String::new(),
+    })
+}
+
+/// What is wrong with a mutant's expansion; `original` is the formatted
+/// expansion of the input it is made from.
+fn check(mutant: &Mutant, original: &str) -> Outcome {
+    let file = match expand(&mutant.source) {
+        Ok(file) => file,
+        Err(e) => {
+            let property = if e.starts_with("PANIC") {
+                "panic"
+            } else {
+                "expansion"
+            };
+            return Outcome {
+                problems: vec![format!("{property}: {e}")],
+                errors: String::new(),
+                output: e,
+            };
+        }
+    };
+    let found = diagnostics(&file);
+    let mut problems = Vec::new();
+    for d in &found {
+        for name in INTERNAL_NAMES {
+            if d.message.contains(name) {
+                problems.push(format!("internal name: `{name}` in {:?}", d.message));
+            }
+        }
+        for local in GENERATED_LOCALS {
+            if d.message.contains(&format!("`{local}`")) && count_word(&mutant.source, local) == 0 {
+                problems.push(format!(
+                    "internal name: generated `{local}` in {:?}",
+                    d.message
+                ));
+            }
+        }
+        for stock in DARLING_WORDING {
+            if d.message.contains(stock) {
+                problems.push(format!("darling wording: {:?}", d.message));
+            }
+        }
+    }
+    match &mutant.expect {
+        Expect::OneError(targets) => {
+            if found.len() != 1 {
+                problems.push(format!("count: {} errors, expected 1", found.len()));
+            }
+            for d in &found {
+                let inside = targets.iter().any(|(s, e)| {
+                    (s.line, s.column) <= (d.start.line, d.start.column)
+                        && (d.end.line, d.end.column) <= (e.line, e.column)
+                });
+                if !inside {
+                    let targets: Vec<String> = targets
+                        .iter()
+                        .map(|(s, e)| format!("{}-{}", lc(*s), lc(*e)))
+                        .collect();
+                    problems.push(format!(
+                        "span: error at {}-{} outside the mutated tokens {}",
+                        lc(d.start),
+                        lc(d.end),
+                        targets.join(" or ")
+                    ));
+                }
+            }
+        }
+        Expect::Valid | Expect::ValidCfgCarried(_) | Expect::ValidSameAsInput => {
+            if !found.is_empty() {
+                problems.push(format!("count: {} errors on valid Rust", found.len()));
+            }
+        }
+    }
+    let mut output = None;
+    if problems.is_empty() {
+        match &mutant.expect {
+            Expect::ValidCfgCarried(name) => {
+                // The original expansion uses the member or method outside
+                // its own item: that use must bring the cfg along.
+                let input_uses = count_word(original, name) > count_word(&mutant.source, name);
+                let out = prettyplease::unparse(&file);
+                if input_uses && out.matches(CFG).count() <= mutant.source.matches(CFG).count() {
+                    problems.push(format!(
+                        "cfg: `#[cfg({CFG})]` on `{name}` does not reach the generated code"
+                    ));
+                }
+                output = Some(out);
+            }
+            Expect::ValidSameAsInput => {
+                let out = prettyplease::unparse(&file);
+                if out != original {
+                    problems.push(
+                        "equivalence: the expansion differs from the one with the repeated \
+                         `datasource`"
+                            .into(),
+                    );
+                }
+                output = Some(out);
+            }
+            _ => {}
+        }
+    }
+    let mut errors = String::new();
+    for d in &found {
+        let _ = writeln!(
+            errors,
+            "    error at {}-{}: {}",
+            lc(d.start),
+            lc(d.end),
+            d.message
+        );
+    }
+    let output = if problems.is_empty() {
+        String::new()
+    } else {
+        output.unwrap_or_else(|| prettyplease::unparse(&file))
+    };
+    Outcome {
+        problems,
+        errors,
+        output,
+    }
+}
+
+fn known_failures() -> BTreeMap<String, String> {
+    let text = include_str!("corpus/known_failures.txt");
+    let mut known = BTreeMap::new();
+    let mut reason = String::new();
+    for line in text.lines() {
+        if let Some(r) = line.strip_prefix("# reason:") {
+            reason = r.trim().to_owned();
+        } else if !line.trim().is_empty() && !line.starts_with('#') {
+            known.insert(line.trim().to_owned(), reason.clone());
+        }
+    }
+    known
+}
+
+/// The lines of `source` around `focus`, numbered.
+fn excerpt(source: &str, focus: std::ops::Range<usize>) -> String {
+    let t = text::Text::new(source);
+    let first = t.line_column(focus.start).line.saturating_sub(2).max(1);
+    let last = t.line_column(focus.end).line + 1;
+    source
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| (first..=last).contains(&(i + 1)))
+        .map(|(i, l)| format!("    {:>3} | {l}\n", i + 1))
+        .collect()
+}
+
+#[test]
+fn diagnostics_corpus() {
+    let filter = std::env::var("CORPUS_FILTER").ok();
+    let known = known_failures();
+    let inputs = inputs();
+    let mut mutants = Vec::new();
+    let mut originals = BTreeMap::new();
+    let mut rotation = mutate::Rotation::default();
+    for input in &inputs {
+        // Every input must be valid as it is.
+        let file = expand(&input.source).unwrap_or_else(|e| panic!("{}: {e}", input.name));
+        let errors = diagnostics(&file);
+        if !errors.is_empty() {
+            // Snapshot inputs of the error paths are not valid inputs.
+            assert!(
+                input.name.starts_with("expand/errors_"),
+                "{}: a valid input gives errors: {:?}",
+                input.name,
+                errors.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+            continue;
+        }
+        originals.insert(input.name.clone(), prettyplease::unparse(&file));
+        mutants.extend(mutate::mutants(&input.name, &input.source, &mut rotation));
+    }
+    // Ids are unique so that known failures name one mutant each.
+    let mut seen = BTreeSet::new();
+    for m in &mut mutants {
+        let mut id = m.id.clone();
+        let mut n = 2;
+        while !seen.insert(id.clone()) {
+            id = format!("{} #{n}", m.id);
+            n += 1;
+        }
+        m.id = id;
+    }
+    if let Some(filter) = &filter {
+        mutants.retain(|m| m.id.contains(filter.as_str()));
+    }
+
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    // Two workers, each checking mutants one thread at a time.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<Outcome>> = Vec::new();
+    results.resize_with(mutants.len(), || None);
+    let slots: Vec<std::sync::Mutex<Option<Outcome>>> =
+        results.into_iter().map(std::sync::Mutex::new).collect();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(m) = mutants.get(i) else { break };
+                    *slots[i].lock().unwrap() = Some(check_on_thread(m, &originals[&m.input]));
+                }
+            });
+        }
+    });
+    let results: Vec<Outcome> = slots
+        .into_iter()
+        .map(|s| s.into_inner().unwrap().unwrap())
+        .collect();
+    std::panic::set_hook(previous_hook);
+
+    let mut per_kind: BTreeMap<Kind, (usize, usize, usize)> = BTreeMap::new();
+    let mut per_property: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unexpected = Vec::new();
+    let mut still_known = BTreeSet::new();
+    let mut report = String::new();
+    for (m, outcome) in mutants.iter().zip(&results) {
+        let problems = &outcome.problems;
+        let entry = per_kind.entry(m.kind).or_default();
+        entry.0 += 1;
+        if problems.is_empty() {
+            entry.1 += 1;
+            continue;
+        }
+        for p in problems {
+            let property = p.split(':').next().unwrap().to_owned();
+            *per_property.entry(property).or_default() += 1;
+        }
+        let is_known = known.contains_key(&m.id);
+        if is_known {
+            entry.2 += 1;
+            still_known.insert(m.id.clone());
+        }
+        let mut text = format!("{}\n", m.id);
+        for p in problems {
+            let _ = writeln!(text, "  - {p}");
+        }
+        text.push_str(&outcome.errors);
+        text.push_str(&excerpt(&m.source, m.focus.clone()));
+        if !is_known {
+            unexpected.push(text.clone());
+        }
+        let _ = writeln!(
+            report,
+            "{text}--- full source:\n{}\n--- output:\n{}\n",
+            m.source, outcome.output
+        );
+    }
+    let stale: Vec<&String> = if filter.is_some() {
+        Vec::new()
+    } else {
+        known
+            .keys()
+            .filter(|id| !still_known.contains(*id))
+            .collect()
+    };
+
+    println!(
+        "diagnostics corpus: {} inputs, {} mutants",
+        inputs.len(),
+        mutants.len()
+    );
+    println!("{:<48} {:>6} {:>6} {:>6}", "kind", "total", "pass", "known");
+    for (kind, (total, pass, known)) in &per_kind {
+        println!("{:<48} {total:>6} {pass:>6} {known:>6}", kind.label());
+    }
+    println!("failing properties: {per_property:?}");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-failures.txt");
+    std::fs::write(&path, &report).unwrap();
+    println!("sources and outputs of every failure: {}", path.display());
+
+    let total = mutants.len();
+    if filter.is_none() {
+        assert!(total >= 300, "only {total} mutants");
+    }
+    assert!(
+        unexpected.is_empty() && stale.is_empty(),
+        "{} unexpected failures:\n\n{}\n{} known failures now pass (remove them from \
+         tests/corpus/known_failures.txt):\n{}",
+        unexpected.len(),
+        unexpected.join("\n"),
+        stale.len(),
+        stale.iter().map(|s| format!("  {s}\n")).collect::<String>()
+    );
+}

@@ -1,0 +1,965 @@
+//! The mutations: each takes a valid input and makes one mistake (or one
+//! change that is still valid Rust), as text edits on the source so that
+//! every token of the mutant has a real line and column, and says where
+//! the error must be.
+
+use std::ops::Range;
+
+use proc_macro2::{LineColumn, Span};
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, FnArg, ImplItem, Item, Meta, ReturnType, Token};
+
+use super::text::{Applied, Edit, Text, apply};
+
+/// What kind of mistake (or valid change) a mutant is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    UnknownOption,
+    TypoOption,
+    DuplicateOption,
+    IllTypedValue,
+    IncompleteOption,
+    MissingValue,
+    HookOptions,
+    NoReceiver,
+    SelfByValue,
+    ExtraArgument,
+    WrongReturnType,
+    AsyncFn,
+    GenericFn,
+    EventType,
+    MissingEvent,
+    KindMismatch,
+    DoubledGadget,
+    GenericStruct,
+    CfgMember,
+    CfgMethod,
+    CfgAlternatives,
+    TypeAlias,
+    NameClash,
+    StructDatasource,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::UnknownOption => "unknown option",
+            Kind::TypoOption => "misspelt option",
+            Kind::DuplicateOption => "duplicate option",
+            Kind::IllTypedValue => "ill-typed option value",
+            Kind::IncompleteOption => "incomplete option (`key = `)",
+            Kind::MissingValue => "option without its value",
+            Kind::HookOptions => "options on a hook attribute",
+            Kind::NoReceiver => "method without self",
+            Kind::SelfByValue => "self by value",
+            Kind::ExtraArgument => "extra argument",
+            Kind::WrongReturnType => "wrong return type",
+            Kind::AsyncFn => "async method",
+            Kind::GenericFn => "generic method",
+            Kind::EventType => "wrong event argument type",
+            Kind::MissingEvent => "subscription without event argument",
+            Kind::KindMismatch => "`kind` contradicting the argument",
+            Kind::DoubledGadget => "#[gadget] twice",
+            Kind::GenericStruct => "generic struct",
+            Kind::CfgMember => "valid: #[cfg] on a member",
+            Kind::CfgMethod => "valid: #[cfg] on a hook/subscription",
+            Kind::CfgAlternatives => "valid: cfg-alternative methods",
+            Kind::TypeAlias => "valid: type alias",
+            Kind::NameClash => "valid: user item named like a generated local",
+            Kind::StructDatasource => "valid: struct-level datasource",
+        }
+    }
+}
+
+/// What the expansion of a mutant must show.
+#[derive(Clone, Debug)]
+pub enum Expect {
+    /// Exactly one error, inside one of these ranges of the mutant.
+    OneError(Vec<(LineColumn, LineColumn)>),
+    /// No error.
+    Valid,
+    /// No error, and the `#[cfg]` added (`feature = "x"`) on this member or
+    /// method reaches the generated code if the original expansion mentions
+    /// it outside of its own item.
+    ValidCfgCarried(String),
+    /// No error, and the same expansion as the original input.
+    ValidSameAsInput,
+}
+
+pub struct Mutant {
+    pub id: String,
+    /// The name of the input it is made from.
+    pub input: String,
+    pub kind: Kind,
+    pub source: String,
+    pub expect: Expect,
+    /// Byte range of the mutation in `source`, to show it.
+    pub focus: Range<usize>,
+}
+
+/// The cfg predicate the valid mutants add.
+pub const CFG: &str = "feature = \"x\"";
+
+/// Builds the mutants of one input.
+struct Gen<'a> {
+    input: &'a str,
+    text: Text<'a>,
+    out: Vec<Mutant>,
+    rotation: &'a mut Rotation,
+}
+
+/// Where each rotating choice is: each option gets a few of its variants,
+/// the next option the next few, so that the corpus covers every variant
+/// without multiplying the mutants (and runs in seconds).
+#[derive(Default)]
+pub struct Rotation(std::collections::BTreeMap<String, usize>);
+
+impl Gen<'_> {
+    /// `n` items of `list`, continuing where the last choice for `key` stopped.
+    fn pick<T: Clone>(&mut self, key: &str, list: &[T], n: usize) -> Vec<T> {
+        if list.len() <= n {
+            return list.to_vec();
+        }
+        let at = self.rotation.0.entry(key.to_owned()).or_default();
+        let picked = (0..n)
+            .map(|i| list[(*at + i) % list.len()].clone())
+            .collect();
+        *at += n;
+        picked
+    }
+
+    fn push(&mut self, kind: Kind, what: String, edits: &[Edit], target: Target) {
+        let applied = apply(self.text.text, edits);
+        let new = Text::new(&applied.text);
+        let focus = applied
+            .inserted
+            .iter()
+            .fold(None::<Range<usize>>, |acc, r| {
+                Some(match acc {
+                    None => r.clone(),
+                    Some(a) => a.start.min(r.start)..a.end.max(r.end),
+                })
+            })
+            .unwrap_or(0..0);
+        let expect = match target {
+            Target::Ranges(f) => Expect::OneError(
+                f(&applied)
+                    .into_iter()
+                    .map(|r| (new.line_column(r.start), new.line_column(r.end)))
+                    .collect(),
+            ),
+            Target::Valid => Expect::Valid,
+            Target::CfgCarried(name) => Expect::ValidCfgCarried(name),
+            Target::SameAs => Expect::ValidSameAsInput,
+        };
+        self.out.push(Mutant {
+            id: format!("{} | {} | {}", self.input, kind.label(), what),
+            input: self.input.to_owned(),
+            kind,
+            source: applied.text,
+            expect,
+            focus,
+        });
+    }
+
+    /// A mutant whose error must be on the new text of edit `i`.
+    fn on_edit(&mut self, kind: Kind, what: String, edits: Vec<Edit>, i: usize) {
+        self.push(
+            kind,
+            what,
+            &edits,
+            Target::Ranges(Box::new(move |a| vec![a.inserted[i].clone()])),
+        );
+    }
+
+    fn range(&self, node: &impl Spanned) -> Range<usize> {
+        self.text.range(node.span())
+    }
+
+    fn src(&self, node: &impl Spanned) -> &str {
+        self.text.slice(self.range(node))
+    }
+}
+
+enum Target {
+    Ranges(Box<dyn Fn(&Applied) -> Vec<Range<usize>>>),
+    Valid,
+    CfgCarried(String),
+    SameAs,
+}
+
+/// The mutants of `source` (a valid input named `input`).
+pub fn mutants(input: &str, source: &str, rotation: &mut Rotation) -> Vec<Mutant> {
+    let file = syn::parse_file(source).expect("corpus inputs parse");
+    let mut g = Gen {
+        input,
+        text: Text::new(source),
+        out: Vec::new(),
+        rotation,
+    };
+    walk_items(&mut g, &file.items);
+    g.out
+}
+
+fn gadget_attr(attrs: &[Attribute]) -> Option<&Attribute> {
+    attrs.iter().find(|a| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "gadget")
+    })
+}
+
+fn walk_items(g: &mut Gen, items: &[Item]) {
+    let mut clashes_done = false;
+    for item in items {
+        match item {
+            Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    walk_items(g, inner);
+                }
+            }
+            Item::Struct(s) => {
+                if let Some(attr) = gadget_attr(&s.attrs) {
+                    gadget_item(g, attr, item, &format!("struct {}", s.ident));
+                    if !clashes_done {
+                        name_clashes(g, item, s);
+                        clashes_done = true;
+                    }
+                    gadget_struct(g, attr, s);
+                }
+            }
+            Item::Impl(i) => {
+                if let Some(attr) = gadget_attr(&i.attrs) {
+                    let name = i.self_ty.to_token_stream().to_string().replace(' ', "");
+                    gadget_item(g, attr, item, &format!("impl {name}"));
+                    gadget_impl(g, i, &name);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Mutations of `#[gadget]` itself: its options and doubling it.
+fn gadget_item(g: &mut Gen, attr: &Attribute, item: &Item, what: &str) {
+    let end = g.range(attr).end;
+    g.on_edit(
+        Kind::DoubledGadget,
+        format!("#[gadget] #[gadget] {what}"),
+        vec![Edit::insert(end, "\n#[gadget]")],
+        0,
+    );
+    let _ = item;
+    options(g, attr, &format!("#[gadget] of {what}"), None);
+}
+
+/// Where an item starts, attributes included: the place for a module-level
+/// item next to it.
+fn item_start(g: &Gen, item: &impl Spanned) -> usize {
+    g.range(item).start
+}
+
+fn name_clashes(g: &mut Gen, item: &Item, s: &syn::ItemStruct) {
+    let at = item_start(g, item);
+    let mut items: Vec<String> = [
+        "const cell: u8 = 0;",
+        "const rc: i32 = 0;",
+        "const phase: u8 = 0;",
+        "struct handle;",
+        "const gadget: u8 = 0;",
+        "const event: u8 = 0;",
+        "const name: u8 = 0;",
+        "const callback_id: u8 = 0;",
+        "const default: u8 = 0;",
+        "const data: u8 = 0;",
+    ]
+    .map(String::from)
+    .to_vec();
+    // A member's name as a constant: generated code must not bind it in a
+    // pattern (`let pid = ..` would then be a refutable const pattern).
+    if let Some(member) = s.fields.iter().find_map(|f| f.ident.as_ref()) {
+        let name = syn::ext::IdentExt::unraw(member).to_string();
+        if name != "r#type" {
+            items.push(format!(
+                "#[allow(non_upper_case_globals)]\nconst {name}: u8 = 0;"
+            ));
+        }
+    }
+    for user in g.pick("clash", &items, 2) {
+        let text = if user.starts_with("#[") {
+            format!("{user}\n")
+        } else {
+            format!("#[allow(non_upper_case_globals, non_camel_case_types, dead_code)]\n{user}\n")
+        };
+        g.push(
+            Kind::NameClash,
+            user.lines().last().unwrap().to_owned(),
+            &[Edit::insert(at, text)],
+            Target::Valid,
+        );
+    }
+}
+
+fn gadget_struct(g: &mut Gen, gadget: &Attribute, s: &syn::ItemStruct) {
+    let name = s.ident.to_string();
+    // A generic struct.
+    let end = g.range(&s.ident).end;
+    g.on_edit(
+        Kind::GenericStruct,
+        format!("struct {name}<T>"),
+        vec![Edit::insert(end, "<T>")],
+        0,
+    );
+    let mut field_datasources = Vec::new();
+    for field in &s.fields {
+        let Some(ident) = &field.ident else { continue };
+        let member = format!("member `{ident}` of {name}");
+        // cfg on the member.
+        let at = g.range(field).start;
+        g.push(
+            Kind::CfgMember,
+            member.clone(),
+            &[Edit::insert(at, format!("#[cfg({CFG})]\n    "))],
+            Target::CfgCarried(syn::ext::IdentExt::unraw(ident).to_string()),
+        );
+        for attr in &field.attrs {
+            let Some(attr_name) = attr.path().get_ident().map(|i| i.to_string()) else {
+                continue;
+            };
+            if !["datasource", "field", "param"].contains(&attr_name.as_str()) {
+                continue;
+            }
+            options(
+                g,
+                attr,
+                &format!("#[{attr_name}] of {member}"),
+                Some(&field.ty),
+            );
+            if attr_name == "field" {
+                if let Meta::List(list) = &attr.meta {
+                    if let Ok(opts) =
+                        list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                    {
+                        let ds = opts.pairs().enumerate().find_map(|(i, p)| match p.value() {
+                            Meta::NameValue(nv) if nv.path.is_ident("datasource") => {
+                                Some((i, nv.value.to_token_stream().to_string()))
+                            }
+                            _ => None,
+                        });
+                        field_datasources.push((attr.clone(), opts, ds));
+                    }
+                }
+            }
+        }
+        // Aliases of the member's type.
+        let ty = g.src(&field.ty).to_owned();
+        let last = last_segment(&field.ty);
+        let alias = match last.as_deref() {
+            Some("Field") => Some(format!("type MemberField = {ty};")),
+            Some("DataSource") => Some(format!("type MemberDs = {ty};")),
+            _ => None,
+        };
+        if let Some(alias) = alias {
+            let alias_name = alias.split_whitespace().nth(1).unwrap().to_owned();
+            let r = g.range(&field.ty);
+            let at = g.range(s).start;
+            g.push(
+                Kind::TypeAlias,
+                format!("{member}: {alias}"),
+                &[
+                    Edit::insert(at, format!("{alias}\n")),
+                    Edit::replace(r, alias_name),
+                ],
+                Target::Valid,
+            );
+        }
+    }
+    struct_datasource(g, gadget, &field_datasources);
+}
+
+/// Moves a `datasource` that every `#[field]` of the struct repeats to the
+/// struct's `#[gadget(datasource = ..)]`: the expansion must not change.
+fn struct_datasource(
+    g: &mut Gen,
+    gadget: &Attribute,
+    fields: &[(
+        Attribute,
+        Punctuated<Meta, Token![,]>,
+        Option<(usize, String)>,
+    )],
+) {
+    let Some(first) = fields.first().and_then(|f| f.2.clone()) else {
+        return;
+    };
+    if fields
+        .iter()
+        .any(|f| f.2.as_ref().map(|d| &d.1) != Some(&first.1))
+    {
+        return;
+    }
+    let mut edits = Vec::new();
+    for (_, opts, ds) in fields {
+        let (i, _) = ds.as_ref().unwrap();
+        let pairs: Vec<_> = opts.pairs().collect();
+        let this = g.range(pairs[*i].value());
+        let range = if *i + 1 < pairs.len() {
+            this.start..g.range(pairs[i + 1].value()).start
+        } else if *i > 0 {
+            g.range(pairs[i - 1].value()).end..this.end
+        } else {
+            // The only option: the attribute would be a bare #[field].
+            this
+        };
+        edits.push(Edit::replace(range, ""));
+    }
+    let option = format!("datasource = {}", first.1);
+    match &gadget.meta {
+        Meta::Path(p) => {
+            let end = g.range(p).end;
+            edits.push(Edit::insert(end, format!("({option})")));
+        }
+        Meta::List(list) => {
+            let close = g.text.range(list.delimiter.span().close()).start;
+            let sep = if list.tokens.is_empty() { "" } else { ", " };
+            edits.push(Edit::insert(close, format!("{sep}{option}")));
+        }
+        Meta::NameValue(_) => return,
+    }
+    g.push(
+        Kind::StructDatasource,
+        format!(
+            "#[gadget({option})] instead of {} #[field]s repeating it",
+            fields.len()
+        ),
+        &edits,
+        Target::SameAs,
+    );
+}
+
+fn last_segment(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Values of the wrong type for an option.
+fn wrong_values(key: &str, member_ty: Option<&syn::Type>) -> Vec<&'static str> {
+    match key {
+        "datasource" | "name" | "key" => {
+            vec![
+                "5",
+                "true",
+                "b\"exec\"",
+                "exec",
+                "[\"exec\"]",
+                "'e'",
+                "\"\"",
+            ]
+        }
+        "crate" => vec![
+            "5",
+            "true",
+            "b\"gadget_api\"",
+            "gadget_api",
+            "\"not a path!\"",
+        ],
+        "phase" => vec!["5", "pre_start", "\"bogus\"", "[\"start\"]"],
+        "kind" => vec!["5", "data", "\"bogus\"", "true"],
+        "priority" => vec!["\"10\"", "true", "1.5", "4294967296", "p", "[1]"],
+        "tags" => vec!["5", "[5]", "true", "columns", "[[\"a\"]]"],
+        "default" => match member_ty.and_then(last_segment).as_deref() {
+            Some(
+                "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize"
+                | "f32" | "f64",
+            ) => vec!["\"abc\""],
+            Some("bool") => vec!["\"yes\""],
+            _ => vec![],
+        },
+        _ => vec![],
+    }
+}
+
+fn typo(key: &str) -> String {
+    // Drop the second-to-last letter: `datasource` -> `datasoure`.
+    let mut chars: Vec<char> = key.chars().collect();
+    chars.remove(chars.len() - 2);
+    chars.into_iter().collect()
+}
+
+/// Mutations of one attribute's options (`#[gadget]`, `#[datasource]`,
+/// `#[field]`, `#[param]`, `#[subscribe]`).
+fn options(g: &mut Gen, attr: &Attribute, what: &str, member_ty: Option<&syn::Type>) {
+    match &attr.meta {
+        Meta::Path(p) => {
+            let end = g.range(p).end;
+            for text in g.pick("unknown", &["bogus = \"x\"", "bogus"], 1) {
+                let kind = Kind::UnknownOption;
+                g.push(
+                    kind,
+                    format!("{what}: ({text})"),
+                    &[Edit::insert(end, format!("({text})"))],
+                    Target::Ranges(Box::new(move |a| {
+                        vec![a.inserted[0].start + 1..a.inserted[0].end - 1]
+                    })),
+                );
+            }
+            // An option without its value, in a new list.
+            let key = match p.segments.last().map(|s| s.ident.to_string()).as_deref() {
+                Some("gadget") => "crate",
+                Some("datasource") => "name",
+                Some("param") => "key",
+                _ => return,
+            };
+            g.push(
+                Kind::IncompleteOption,
+                format!("{what}: ({key} = )"),
+                &[Edit::insert(end, format!("({key} = )"))],
+                Target::Ranges(Box::new(|a| {
+                    vec![a.inserted[0].start + 1..a.inserted[0].end]
+                })),
+            );
+        }
+        Meta::List(list) => {
+            let Ok(opts) = list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+            else {
+                return;
+            };
+            let close = g.text.range(list.delimiter.span().close());
+            let open = g.text.range(list.delimiter.span().open());
+            let last_end = opts.last().map_or(open.end, |o| g.range(o).end);
+            let sep = if opts.is_empty() { "" } else { ", " };
+            for text in g.pick("unknown", &["bogus = \"x\"", "bogus"], 1) {
+                let inserted = format!("{sep}{text}");
+                let skip = sep.len();
+                g.push(
+                    Kind::UnknownOption,
+                    format!("{what}: +{text}"),
+                    &[Edit::insert(last_end, inserted)],
+                    Target::Ranges(Box::new(move |a| {
+                        vec![a.inserted[0].start + skip..a.inserted[0].end]
+                    })),
+                );
+            }
+            for opt in &opts {
+                let key = opt.path().to_token_stream().to_string();
+                let key_range = g.range(opt.path());
+                let opt_range = g.range(opt);
+                let opt_text = g.text.slice(opt_range.clone()).to_owned();
+                // Each option gets two kinds of mistake, in turn.
+                let mut families = vec![Kind::DuplicateOption, Kind::IllTypedValue];
+                if key.len() >= 4 {
+                    families.push(Kind::TypoOption);
+                }
+                if let Meta::NameValue(_) = opt {
+                    families.extend([Kind::IncompleteOption, Kind::MissingValue]);
+                }
+                let rotation_key = format!("families {}", families.len());
+                let families = g.pick(&rotation_key, &families, 2);
+                for family in families {
+                    match (family, opt) {
+                        // The error may cover the whole option.
+                        (Kind::TypoOption, _) => {
+                            let end = opt_range.end;
+                            g.push(
+                                Kind::TypoOption,
+                                format!("{what}: {key} -> {}", typo(&key)),
+                                &[Edit::replace(key_range.clone(), typo(&key))],
+                                Target::Ranges(Box::new(move |a| {
+                                    vec![a.inserted[0].start..a.map(end)]
+                                })),
+                            );
+                        }
+                        (Kind::DuplicateOption, _) => g.push(
+                            Kind::DuplicateOption,
+                            format!("{what}: {opt_text} twice"),
+                            &[Edit::insert(last_end, format!(", {opt_text}"))],
+                            Target::Ranges(Box::new(|a| {
+                                vec![a.inserted[0].start + 2..a.inserted[0].end]
+                            })),
+                        ),
+                        (Kind::IllTypedValue, Meta::NameValue(nv)) => {
+                            let value = g.range(&nv.value);
+                            let wrongs = wrong_values(&key, member_ty);
+                            for wrong in g.pick(&format!("wrong {key}"), &wrongs, 1) {
+                                g.on_edit(
+                                    Kind::IllTypedValue,
+                                    format!("{what}: {key} = {wrong}"),
+                                    vec![Edit::replace(value.clone(), wrong)],
+                                    0,
+                                );
+                            }
+                        }
+                        (Kind::IllTypedValue, _) => {
+                            let wrongs = [" = true", " = \"yes\"", "(1)"];
+                            for wrong in g.pick("flag", &wrongs, 1) {
+                                g.on_edit(
+                                    Kind::IllTypedValue,
+                                    format!("{what}: {key}{wrong}"),
+                                    vec![Edit::replace(opt_range.clone(), format!("{key}{wrong}"))],
+                                    0,
+                                );
+                            }
+                        }
+                        // `key = ` with nothing (or half an expression): the
+                        // error may be at the next token (a comma or the
+                        // closing bracket).
+                        (Kind::IncompleteOption, Meta::NameValue(nv)) => {
+                            let value = g.range(&nv.value);
+                            let eq_end = g.range(&nv.eq_token).end;
+                            let rest = if key == "default" {
+                                g.pick("incomplete default", &["", " 1 +"], 1)[0]
+                            } else {
+                                ""
+                            };
+                            let start = key_range.start;
+                            let close_end = close.end;
+                            g.push(
+                                Kind::IncompleteOption,
+                                format!("{what}: {key} ={rest}"),
+                                &[Edit::replace(eq_end..value.end, rest)],
+                                Target::Ranges(Box::new(move |a| {
+                                    vec![a.map(start)..a.map(close_end)]
+                                })),
+                            );
+                        }
+                        (Kind::MissingValue, _) => g.on_edit(
+                            Kind::MissingValue,
+                            format!("{what}: {key} without a value"),
+                            vec![Edit::replace(opt_range.clone(), key.clone())],
+                            0,
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Meta::NameValue(_) => {}
+    }
+}
+
+const HOOKS: &[&str] = &[
+    "on_init",
+    "on_pre_start",
+    "on_start",
+    "on_stop",
+    "on_post_stop",
+];
+
+fn gadget_impl(g: &mut Gen, i: &syn::ItemImpl, self_name: &str) {
+    let impl_start = g.range(i).start;
+    for item in &i.items {
+        let ImplItem::Fn(method) = item else { continue };
+        let names: Vec<String> = method
+            .attrs
+            .iter()
+            .filter_map(|a| a.path().get_ident().map(|i| i.to_string()))
+            .collect();
+        let hook = names.iter().find(|n| HOOKS.contains(&n.as_str())).cloned();
+        let subscribes = names.iter().filter(|n| *n == "subscribe").count();
+        if hook.is_none() && subscribes == 0 {
+            continue;
+        }
+        let what = format!("{self_name}::{}", method.sig.ident);
+        let method_range = g.range(method);
+        // cfg on the method, and a cfg-alternative copy of it.
+        g.push(
+            Kind::CfgMethod,
+            what.clone(),
+            &[Edit::insert(
+                method_range.start,
+                format!("#[cfg({CFG})]\n    "),
+            )],
+            Target::CfgCarried(method.sig.ident.to_string()),
+        );
+        let copy = g.text.slice(method_range.clone()).to_owned();
+        g.push(
+            Kind::CfgAlternatives,
+            what.clone(),
+            &[
+                Edit::insert(method_range.start, format!("#[cfg({CFG})]\n    ")),
+                Edit::insert(
+                    method_range.end,
+                    format!("\n\n    #[cfg(not({CFG}))]\n    {copy}"),
+                ),
+            ],
+            Target::Valid,
+        );
+        for attr in &method.attrs {
+            let Some(name) = attr.path().get_ident().map(|i| i.to_string()) else {
+                continue;
+            };
+            if HOOKS.contains(&name.as_str()) {
+                let end = g.range(attr.path()).end;
+                let path_start = g.range(attr.path()).start;
+                for text in g.pick("hook_options", &["(bogus)", " = 1", "()"], 1) {
+                    g.push(
+                        Kind::HookOptions,
+                        format!("{what}: #[{name}{text}]"),
+                        &[Edit::insert(end, text)],
+                        Target::Ranges(Box::new(move |a| {
+                            vec![a.map(path_start)..a.inserted[0].end]
+                        })),
+                    );
+                }
+            } else if name == "subscribe" {
+                options(g, attr, &format!("#[subscribe] of {what}"), None);
+            }
+        }
+        signature(
+            g,
+            method,
+            &what,
+            hook.as_deref(),
+            subscribes > 0,
+            impl_start,
+            self_name,
+        );
+    }
+}
+
+fn signature(
+    g: &mut Gen,
+    method: &syn::ImplItemFn,
+    what: &str,
+    hook: Option<&str>,
+    subscription: bool,
+    impl_start: usize,
+    self_name: &str,
+) {
+    let sig = &method.sig;
+    let sig_range = g.range(sig);
+    let sig_start = sig_range.start;
+    let whole_sig = move |a: &Applied| vec![a.map(sig_start)..a.map(sig_range.end)];
+    let receiver = sig.receiver();
+    let args: Vec<&FnArg> = sig.inputs.iter().collect();
+    // Each method gets three kinds of mistake, in turn.
+    let mut families = vec![
+        Kind::ExtraArgument,
+        Kind::WrongReturnType,
+        Kind::AsyncFn,
+        Kind::GenericFn,
+    ];
+    if receiver.is_some() {
+        families.extend([Kind::NoReceiver, Kind::SelfByValue]);
+    }
+    let rotation_key = format!("signature {}", families.len());
+    let families = g.pick(&rotation_key, &families, 3);
+    let chosen = |k: Kind| families.contains(&k);
+    let open = g.text.range(sig.paren_token.span.open());
+    let close = g.text.range(sig.paren_token.span.close());
+
+    // Without self (a constructor for on_init: then its return type is wrong).
+    if let Some(r) = receiver.filter(|_| chosen(Kind::NoReceiver) || chosen(Kind::SelfByValue)) {
+        let r_range = g.range(r);
+        let remove = if args.len() > 1 {
+            r_range.start..g.range(args[1]).start
+        } else {
+            r_range.clone()
+        };
+        if chosen(Kind::NoReceiver) {
+            g.push(
+                Kind::NoReceiver,
+                format!("{what} without self"),
+                &[Edit::replace(remove, "")],
+                Target::Ranges(Box::new(whole_sig.clone())),
+            );
+        }
+        let by_value = if chosen(Kind::SelfByValue) {
+            g.pick("by_value", &["self", "mut self"], 1)
+        } else {
+            Vec::new()
+        };
+        for by_value in by_value {
+            g.on_edit(
+                Kind::SelfByValue,
+                format!("{what}({by_value})"),
+                vec![Edit::replace(r_range.clone(), by_value)],
+                0,
+            );
+        }
+    }
+    // One argument too many.
+    let extra_at = args.last().map_or(open.end, |a| g.range(*a).end);
+    let sep = if args.is_empty() { "" } else { ", " };
+    let skip = sep.len();
+    if chosen(Kind::ExtraArgument) {
+        g.push(
+            Kind::ExtraArgument,
+            format!("{what}(.., extra: u32)"),
+            &[Edit::insert(extra_at, format!("{sep}extra: u32"))],
+            Target::Ranges(Box::new(move |a| {
+                vec![a.inserted[0].start + skip..a.inserted[0].end]
+            })),
+        );
+    }
+    // A return type no hook has.
+    let constructor = hook == Some("on_init") && receiver.is_none();
+    let wrongs = if chosen(Kind::WrongReturnType) {
+        g.pick("return", &["u32", "Option<()>", "Result<u32>"], 1)
+    } else {
+        Vec::new()
+    };
+    for wrong in wrongs {
+        let edit = match &sig.output {
+            ReturnType::Default => Edit::insert(close.end, format!(" -> {wrong}")),
+            ReturnType::Type(_, ty) => Edit::replace(g.range(&**ty), wrong),
+        };
+        let arrow = matches!(sig.output, ReturnType::Default);
+        g.push(
+            Kind::WrongReturnType,
+            format!("{what} -> {wrong}"),
+            &[edit],
+            Target::Ranges(Box::new(move |a| {
+                let r = a.inserted[0].clone();
+                vec![if arrow { r.start + 4..r.end } else { r }]
+            })),
+        );
+    }
+    // async and generic methods.
+    if chosen(Kind::AsyncFn) {
+        let fn_start = g.range(&sig.fn_token).start;
+        g.on_edit(
+            Kind::AsyncFn,
+            format!("async {what}"),
+            vec![Edit::insert(fn_start, "async ")],
+            0,
+        );
+    }
+    if chosen(Kind::GenericFn) {
+        let ident_end = g.range(&sig.ident).end;
+        g.on_edit(
+            Kind::GenericFn,
+            format!("{what}<T>"),
+            vec![Edit::insert(ident_end, "<T>")],
+            0,
+        );
+    }
+    // A type alias for the return type.
+    if let ReturnType::Type(_, ty) = &sig.output {
+        let ty_text = g.src(&**ty).to_owned();
+        let r = g.range(&**ty);
+        if constructor {
+            for (alias_def, replaced) in [
+                (None, ty_text.replace("Self", self_name)),
+                (
+                    Some(format!("type Me = {self_name};\n")),
+                    ty_text.replace("Self", "Me"),
+                ),
+            ] {
+                if replaced == ty_text {
+                    continue;
+                }
+                let mut edits = vec![Edit::replace(r.clone(), replaced.clone())];
+                if let Some(def) = &alias_def {
+                    edits.push(Edit::insert(impl_start, def.clone()));
+                }
+                g.push(
+                    Kind::TypeAlias,
+                    format!("{what} -> {replaced}"),
+                    &edits,
+                    Target::Valid,
+                );
+            }
+        } else if ty_text != "()" {
+            g.push(
+                Kind::TypeAlias,
+                format!("{what} -> HookResult (= {ty_text})"),
+                &[
+                    Edit::insert(impl_start, format!("type HookResult = {ty_text};\n")),
+                    Edit::replace(r, "HookResult"),
+                ],
+                Target::Valid,
+            );
+        }
+    }
+    if subscription {
+        subscription_signature(g, method, what, impl_start);
+    }
+}
+
+/// The event argument of a subscription: wrong types, missing, aliased,
+/// contradicted by `kind`.
+fn subscription_signature(g: &mut Gen, method: &syn::ImplItemFn, what: &str, impl_start: usize) {
+    let sig = &method.sig;
+    let Some(FnArg::Typed(event)) = sig.inputs.iter().find(|a| matches!(a, FnArg::Typed(_))) else {
+        return;
+    };
+    let ty_range = g.range(&*event.ty);
+    let ty_text = g.src(&*event.ty).to_owned();
+    let wrongs = [
+        "u32",
+        "&Data<'_>",
+        "Data<'static>",
+        "Option<Data<'_>>",
+        "String",
+    ];
+    for wrong in g.pick("event", &wrongs, 2) {
+        g.on_edit(
+            Kind::EventType,
+            format!("{what}(.., _: {wrong})"),
+            vec![Edit::replace(ty_range.clone(), wrong)],
+            0,
+        );
+    }
+    // Without the event argument.
+    let sig_range = g.range(sig);
+    let event_range = g.range(event);
+    let remove = match sig.inputs.iter().position(|a| matches!(a, FnArg::Typed(_))) {
+        Some(i) if i > 0 => g.range(&sig.inputs[i - 1]).end..event_range.end,
+        _ => event_range.clone(),
+    };
+    g.push(
+        Kind::MissingEvent,
+        format!("{what} without its event"),
+        &[Edit::replace(remove, "")],
+        Target::Ranges(Box::new(move |a| {
+            vec![a.map(sig_range.start)..a.map(sig_range.end)]
+        })),
+    );
+    let last = last_segment(&event.ty);
+    // An alias for the event type (with and without `kind`).
+    if let Some(base @ ("Data" | "DataArray" | "Packet")) = last.as_deref() {
+        let path = ty_text.split('<').next().unwrap().trim().to_owned();
+        let alias = format!("type Ev<'a> = {path}<'a>;\n");
+        g.push(
+            Kind::TypeAlias,
+            format!("{what}(.., _: Ev<'_>) with {alias}", alias = alias.trim()),
+            &[
+                Edit::insert(impl_start, alias.clone()),
+                Edit::replace(ty_range.clone(), "Ev<'_>"),
+            ],
+            Target::Valid,
+        );
+        // `kind` contradicting the argument's type.
+        let wrong_kind = if base == "Data" { "array" } else { "data" };
+        for attr in &method.attrs {
+            if !attr.path().is_ident("subscribe") {
+                continue;
+            }
+            let Meta::List(list) = &attr.meta else {
+                continue;
+            };
+            if list.tokens.to_string().contains("kind") {
+                continue;
+            }
+            let close = g.text.range(list.delimiter.span().close()).start;
+            let ty_range = ty_range.clone();
+            g.push(
+                Kind::KindMismatch,
+                format!("{what}: kind = \"{wrong_kind}\" for {ty_text}"),
+                &[Edit::insert(close, format!(", kind = \"{wrong_kind}\""))],
+                Target::Ranges(Box::new(move |a| {
+                    vec![
+                        a.inserted[0].start + 2..a.inserted[0].end,
+                        a.map(ty_range.start)..a.map(ty_range.end),
+                    ]
+                })),
+            );
+        }
+    }
+    let _ = Span::call_site();
+}
