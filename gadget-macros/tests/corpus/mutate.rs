@@ -113,8 +113,28 @@ struct Gen<'a> {
 /// Where each rotating choice is: each option gets a few of its variants,
 /// the next option the next few, so that the corpus covers every variant
 /// without multiplying the mutants (and runs in seconds).
-#[derive(Default)]
-pub struct Rotation(std::collections::BTreeMap<String, usize>);
+pub struct Rotation {
+    at: std::collections::BTreeMap<String, usize>,
+    seed: usize,
+}
+
+impl Rotation {
+    /// A rotation starting at a place that depends on the input only, so
+    /// that adding an input changes no other input's mutants.
+    pub fn for_input(name: &str) -> Self {
+        Rotation {
+            at: Default::default(),
+            seed: fnv(name) as usize,
+        }
+    }
+}
+
+/// A stable hash (FNV-1a), to pick mutants independently of the run.
+pub fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
 
 impl Gen<'_> {
     /// `n` items of `list`, continuing where the last choice for `key` stopped.
@@ -122,7 +142,8 @@ impl Gen<'_> {
         if list.len() <= n {
             return list.to_vec();
         }
-        let at = self.rotation.0.entry(key.to_owned()).or_default();
+        let seed = self.rotation.seed;
+        let at = self.rotation.at.entry(key.to_owned()).or_insert(seed);
         let picked = (0..n)
             .map(|i| list[(*at + i) % list.len()].clone())
             .collect();
@@ -191,15 +212,17 @@ enum Target {
 }
 
 /// The mutants of `source` (a valid input named `input`).
-pub fn mutants(input: &str, source: &str, rotation: &mut Rotation) -> Vec<Mutant> {
+pub fn mutants(input: &str, source: &str) -> Vec<Mutant> {
     let file = syn::parse_file(source).expect("corpus inputs parse");
+    let mut rotation = Rotation::for_input(input);
     let mut g = Gen {
         input,
         text: Text::new(source),
         out: Vec::new(),
-        rotation,
+        rotation: &mut rotation,
     };
     walk_items(&mut g, &file.items);
+    struct_datasource(&mut g, &file.items);
     g.out
 }
 
@@ -228,7 +251,7 @@ fn walk_items(g: &mut Gen, items: &[Item]) {
                         name_clashes(g, item, s);
                         clashes_done = true;
                     }
-                    gadget_struct(g, attr, s);
+                    gadget_struct(g, s);
                 }
             }
             Item::Impl(i) => {
@@ -303,7 +326,7 @@ fn name_clashes(g: &mut Gen, item: &Item, s: &syn::ItemStruct) {
     }
 }
 
-fn gadget_struct(g: &mut Gen, gadget: &Attribute, s: &syn::ItemStruct) {
+fn gadget_struct(g: &mut Gen, s: &syn::ItemStruct) {
     let name = s.ident.to_string();
     // A generic struct.
     let end = g.range(&s.ident).end;
@@ -313,7 +336,6 @@ fn gadget_struct(g: &mut Gen, gadget: &Attribute, s: &syn::ItemStruct) {
         vec![Edit::insert(end, "<T>")],
         0,
     );
-    let mut field_datasources = Vec::new();
     for field in &s.fields {
         let Some(ident) = &field.ident else { continue };
         let member = format!("member `{ident}` of {name}");
@@ -338,21 +360,6 @@ fn gadget_struct(g: &mut Gen, gadget: &Attribute, s: &syn::ItemStruct) {
                 &format!("#[{attr_name}] of {member}"),
                 Some(&field.ty),
             );
-            if attr_name == "field" {
-                if let Meta::List(list) = &attr.meta {
-                    if let Ok(opts) =
-                        list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
-                    {
-                        let ds = opts.pairs().enumerate().find_map(|(i, p)| match p.value() {
-                            Meta::NameValue(nv) if nv.path.is_ident("datasource") => {
-                                Some((i, nv.value.to_token_stream().to_string()))
-                            }
-                            _ => None,
-                        });
-                        field_datasources.push((attr.clone(), opts, ds));
-                    }
-                }
-            }
         }
         // Aliases of the member's type.
         let ty = g.src(&field.ty).to_owned();
@@ -377,66 +384,148 @@ fn gadget_struct(g: &mut Gen, gadget: &Attribute, s: &syn::ItemStruct) {
             );
         }
     }
-    struct_datasource(g, gadget, &field_datasources);
 }
 
-/// Moves a `datasource` that every `#[field]` of the struct repeats to the
-/// struct's `#[gadget(datasource = ..)]`: the expansion must not change.
-fn struct_datasource(
-    g: &mut Gen,
-    gadget: &Attribute,
-    fields: &[(
-        Attribute,
-        Punctuated<Meta, Token![,]>,
-        Option<(usize, String)>,
-    )],
-) {
-    let Some(first) = fields.first().and_then(|f| f.2.clone()) else {
-        return;
+/// The `datasource = ..` option of a `#[field]` or `#[subscribe]`: the
+/// range that removes it (with its comma, or the whole option list when it
+/// is the only option) and its value.
+fn datasource_option(g: &Gen, attr: &Attribute) -> Option<(Range<usize>, String)> {
+    let Meta::List(list) = &attr.meta else {
+        return None;
     };
-    if fields
+    let opts = list
+        .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+        .ok()?;
+    let all: Vec<&Meta> = opts.iter().collect();
+    let i = all
         .iter()
-        .any(|f| f.2.as_ref().map(|d| &d.1) != Some(&first.1))
-    {
-        return;
+        .position(|m| matches!(m, Meta::NameValue(nv) if nv.path.is_ident("datasource")))?;
+    let Meta::NameValue(nv) = all[i] else {
+        return None;
+    };
+    let this = g.range(all[i]);
+    let range = if i + 1 < all.len() {
+        this.start..g.range(all[i + 1]).start
+    } else if i > 0 {
+        g.range(all[i - 1]).end..this.end
+    } else {
+        // The only option: `#[field(datasource = "x")]` becomes `#[field]`.
+        g.range(&list.path).end..g.text.range(list.delimiter.span().close()).end
+    };
+    Some((range, g.src(&nv.value).to_owned()))
+}
+
+/// Gadget structs and impl blocks anywhere in `items`.
+fn gadget_items<'a>(
+    items: &'a [Item],
+    structs: &mut Vec<&'a syn::ItemStruct>,
+    impls: &mut Vec<&'a syn::ItemImpl>,
+) {
+    for item in items {
+        match item {
+            Item::Struct(s) if gadget_attr(&s.attrs).is_some() => structs.push(s),
+            Item::Impl(i) if gadget_attr(&i.attrs).is_some() => impls.push(i),
+            Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    gadget_items(inner, structs, impls);
+                }
+            }
+            _ => {}
+        }
     }
-    let mut edits = Vec::new();
-    for (_, opts, ds) in fields {
-        let (i, _) = ds.as_ref().unwrap();
-        let pairs: Vec<_> = opts.pairs().collect();
-        let this = g.range(pairs[*i].value());
-        let range = if *i + 1 < pairs.len() {
-            this.start..g.range(pairs[i + 1].value()).start
-        } else if *i > 0 {
-            g.range(pairs[i - 1].value()).end..this.end
-        } else {
-            // The only option: the attribute would be a bare #[field].
-            this
+}
+
+/// Moves the `datasource` that every `#[field]` (and then every
+/// `#[subscribe]` too) of a gadget repeats to the struct's
+/// `#[gadget(datasource = ..)]`: the items the crate compiles must not
+/// change.
+fn struct_datasource(g: &mut Gen, items: &[Item]) {
+    let (mut structs, mut impls) = (Vec::new(), Vec::new());
+    gadget_items(items, &mut structs, &mut impls);
+    for s in structs {
+        let gadget = gadget_attr(&s.attrs).unwrap();
+        if gadget
+            .meta
+            .to_token_stream()
+            .to_string()
+            .contains("datasource")
+        {
+            continue;
+        }
+        let attrs_named = |attrs: &'_ [Attribute], name: &str| -> Vec<Attribute> {
+            attrs
+                .iter()
+                .filter(|a| a.path().is_ident(name))
+                .cloned()
+                .collect()
         };
-        edits.push(Edit::replace(range, ""));
-    }
-    let option = format!("datasource = {}", first.1);
-    match &gadget.meta {
-        Meta::Path(p) => {
-            let end = g.range(p).end;
-            edits.push(Edit::insert(end, format!("({option})")));
+        let fields: Vec<Attribute> = s
+            .fields
+            .iter()
+            .flat_map(|f| attrs_named(&f.attrs, "field"))
+            .collect();
+        let subscriptions: Vec<Attribute> = impls
+            .iter()
+            .filter(|i| {
+                matches!(&*i.self_ty, syn::Type::Path(p)
+                    if p.path.segments.last().is_some_and(|l| l.ident == s.ident))
+            })
+            .flat_map(|i| i.items.iter())
+            .filter_map(|item| match item {
+                ImplItem::Fn(f) => Some(attrs_named(&f.attrs, "subscribe")),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let fields: Option<Vec<_>> = fields.iter().map(|a| datasource_option(g, a)).collect();
+        let subscriptions: Option<Vec<_>> = subscriptions
+            .iter()
+            .map(|a| datasource_option(g, a))
+            .collect();
+        let (Some(fields), Some(subscriptions)) = (fields, subscriptions) else {
+            continue;
+        };
+        let Some(value) = fields.first().map(|f| f.1.clone()) else {
+            continue;
+        };
+        let option = format!("datasource = {value}");
+        let gadget_edit = match &gadget.meta {
+            Meta::Path(p) => Edit::insert(g.range(p).end, format!("({option})")),
+            Meta::List(list) => {
+                let close = g.text.range(list.delimiter.span().close()).start;
+                let sep = if list.tokens.is_empty() { "" } else { ", " };
+                Edit::insert(close, format!("{sep}{option}"))
+            }
+            Meta::NameValue(_) => continue,
+        };
+        let same = |list: &[(Range<usize>, String)]| list.iter().all(|(_, v)| *v == value);
+        if !same(&fields) {
+            continue;
         }
-        Meta::List(list) => {
-            let close = g.text.range(list.delimiter.span().close()).start;
-            let sep = if list.tokens.is_empty() { "" } else { ", " };
-            edits.push(Edit::insert(close, format!("{sep}{option}")));
+        let mut variants = vec![(fields.clone(), "#[field]s")];
+        if !subscriptions.is_empty() && same(&subscriptions) {
+            let mut all = fields.clone();
+            all.extend(subscriptions);
+            variants.push((all, "#[field]s and #[subscribe]s"));
         }
-        Meta::NameValue(_) => return,
+        for (options, what) in variants {
+            let mut edits: Vec<Edit> = options
+                .iter()
+                .map(|(range, _)| Edit::replace(range.clone(), ""))
+                .collect();
+            edits.push(gadget_edit.clone());
+            g.push(
+                Kind::StructDatasource,
+                format!(
+                    "#[gadget({option})] on {} instead of {} {what} repeating it",
+                    s.ident,
+                    options.len()
+                ),
+                &edits,
+                Target::SameAs,
+            );
+        }
     }
-    g.push(
-        Kind::StructDatasource,
-        format!(
-            "#[gadget({option})] instead of {} #[field]s repeating it",
-            fields.len()
-        ),
-        &edits,
-        Target::SameAs,
-    );
 }
 
 fn last_segment(ty: &syn::Type) -> Option<String> {

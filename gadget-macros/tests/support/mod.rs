@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
+use syn::parse::Parse;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, Item};
 
@@ -106,10 +107,24 @@ fn expand_gadget_items(items: Vec<Item>, depth: usize) -> Result<Vec<Item>, Stri
     Ok(out)
 }
 
-/// The `macro_rules!` items defined anywhere in `file`, by name.
+/// The `macro_rules!` items defined anywhere in `file`, by name, and under
+/// the names `use name as alias;` gives them.
 fn local_macros(file: &syn::File) -> Result<BTreeMap<String, macro_rules::MacroRules>, String> {
     struct Collect {
         found: Vec<(String, TokenStream)>,
+        renames: Vec<(String, String)>,
+    }
+    impl Collect {
+        fn use_tree(&mut self, tree: &syn::UseTree) {
+            match tree {
+                syn::UseTree::Path(p) => self.use_tree(&p.tree),
+                syn::UseTree::Rename(r) => self
+                    .renames
+                    .push((r.ident.to_string(), r.rename.to_string())),
+                syn::UseTree::Group(g) => g.items.iter().for_each(|t| self.use_tree(t)),
+                syn::UseTree::Name(_) | syn::UseTree::Glob(_) => {}
+            }
+        }
     }
     impl<'ast> syn::visit::Visit<'ast> for Collect {
         fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
@@ -119,15 +134,31 @@ fn local_macros(file: &syn::File) -> Result<BTreeMap<String, macro_rules::MacroR
                 }
             }
         }
+        fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+            self.use_tree(&u.tree);
+        }
     }
-    let mut collect = Collect { found: Vec::new() };
+    let mut collect = Collect {
+        found: Vec::new(),
+        renames: Vec::new(),
+    };
     syn::visit::Visit::visit_file(&mut collect, file);
     let mut macros = BTreeMap::new();
     for (name, body) in collect.found {
         let rules = macro_rules::MacroRules::parse(body)
             .map_err(|e| format!("macro_rules! {name}: {e}"))?;
+        // rustc accepts a `macro_rules!` shadowing another, but not two
+        // items (the `use` re-exporting each) of one name in one module.
         if macros.insert(name.clone(), rules).is_some() {
-            return Err(format!("macro_rules! {name} is defined twice"));
+            return Err(format!(
+                "macro_rules! {name} is defined twice (rustc rejects the second \
+                 definition or its re-export)"
+            ));
+        }
+    }
+    for (name, alias) in collect.renames {
+        if let Some(rules) = macros.get(&name).cloned() {
+            macros.insert(alias, rules);
         }
     }
     Ok(macros)
@@ -162,22 +193,29 @@ struct Expander<'a> {
 }
 
 impl Expander<'_> {
-    /// The items an item-position macro call expands to, if it calls a
-    /// local `macro_rules!`.
-    fn expand(&mut self, mac: &syn::Macro) -> Option<Vec<Item>> {
+    /// What a call of a local `macro_rules!` expands to, parsed by `parse`
+    /// as rustc would in the call's position (items, statements, an
+    /// expression); `None` for other macros.
+    fn expand<T>(
+        &mut self,
+        mac: &syn::Macro,
+        what: &str,
+        parse: impl syn::parse::Parser<Output = T>,
+    ) -> Option<T> {
         let name = mac.path.segments.last()?.ident.to_string();
         let rules = self.macros.get(&name)?;
         let result = rules
             .expand(mac.tokens.clone())
             .and_then(|tokens| {
-                syn::parse2::<syn::File>(tokens.clone())
-                    .map_err(|e| format!("the expansion does not parse as items ({e}):\n{tokens}"))
+                parse
+                    .parse2(tokens.clone())
+                    .map_err(|e| format!("the expansion does not parse as {what} ({e}):\n{tokens}"))
             })
             .map_err(|e| format!("{name}!: {e}"));
         match result {
-            Ok(file) => {
+            Ok(parsed) => {
                 self.expanded += 1;
-                Some(file.items)
+                Some(parsed)
             }
             Err(e) => {
                 self.error.get_or_insert(e);
@@ -186,11 +224,18 @@ impl Expander<'_> {
         }
     }
 
+    fn items(&mut self, mac: &syn::Macro) -> Option<Vec<Item>> {
+        self.expand(mac, "items", |input: syn::parse::ParseStream| {
+            let file: syn::File = input.parse()?;
+            Ok(file.items)
+        })
+    }
+
     fn expand_items(&mut self, items: &mut Vec<Item>) {
         let mut out = Vec::with_capacity(items.len());
         for item in items.drain(..) {
             match &item {
-                Item::Macro(m) if m.ident.is_none() => match self.expand(&m.mac) {
+                Item::Macro(m) if m.ident.is_none() => match self.items(&m.mac) {
                     Some(expanded) => out.extend(expanded),
                     None => out.push(item),
                 },
@@ -222,13 +267,22 @@ impl VisitMut for Expander<'_> {
                 syn::Stmt::Macro(m) => Some(&m.mac),
                 _ => None,
             };
-            match mac.and_then(|m| self.expand(m)) {
-                Some(items) => out.extend(items.into_iter().map(syn::Stmt::Item)),
+            match mac.and_then(|m| self.expand(m, "statements", syn::Block::parse_within)) {
+                Some(stmts) => out.extend(stmts),
                 None => out.push(stmt),
             }
         }
         block.stmts = out;
         syn::visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Macro(m) = expr {
+            if let Some(expanded) = self.expand(&m.mac, "an expression", syn::Expr::parse) {
+                *expr = expanded;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
     }
 }
 
