@@ -16,6 +16,10 @@ pub struct GadgetArgs {
     /// On the struct: the data source of every `#[field]` and
     /// `#[subscribe]` that names none.
     pub datasource: Option<Str>,
+    /// The options had an error (reported): what they would have given is
+    /// unknown, so its absence is not reported again.
+    #[darling(skip)]
+    pub failed: bool,
 }
 
 /// `#[datasource(name = "...", new, array, unreference)]` on a `DataSource` member.

@@ -27,10 +27,14 @@ pub fn gadget_args(attr: TokenStream, cx: &mut Ctxt) -> GadgetArgs {
     if attr.is_empty() {
         return GadgetArgs::default();
     }
-    let Some(list) = options::of_tokens(attr, &options::GADGET, cx) else {
-        return GadgetArgs::default();
+    let failed = GadgetArgs {
+        failed: true,
+        ..GadgetArgs::default()
     };
-    from_list(&list, &options::GADGET, cx).unwrap_or_default()
+    let Some(list) = options::of_tokens(attr, &options::GADGET, cx) else {
+        return failed;
+    };
+    from_list(&list, &options::GADGET, cx).unwrap_or(failed)
 }
 
 /// Darling's reading of checked options, its errors in the macro's words.
@@ -105,10 +109,19 @@ pub fn gadget_struct(args: &GadgetArgs, item: &mut ItemStruct, cx: &mut Ctxt) ->
             "a #[gadget] struct has no `where` clause: it is one concrete type; remove the clause",
         );
     }
-    let default_datasource = args.datasource.clone().map(|d| Named {
-        value: d.value,
-        span: d.span,
-    });
+    let default_datasource = match &args.datasource {
+        Some(d) => Some(Named {
+            value: d.value.clone(),
+            span: d.span,
+        }),
+        // Whatever `#[gadget(..)]` said is unknown: no field is reported
+        // for lacking a data source it may have given.
+        None if args.failed => Some(Named {
+            value: "unknown".to_owned(),
+            span: Span::call_site(),
+        }),
+        None => None,
+    };
     if let Fields::Unnamed(fields) = &item.fields {
         cx.error_spanned(
             fields,
@@ -127,7 +140,7 @@ pub fn gadget_struct(args: &GadgetArgs, item: &mut ItemStruct, cx: &mut Ctxt) ->
                 FieldTypeFix::Fine => {}
                 FieldTypeFix::Replace { at, message, with } => {
                     cx.error_spanned(at, message);
-                    field.ty = with;
+                    field.ty = *with;
                 }
                 FieldTypeFix::LeftToRustc => cx.left_to_rustc(),
             }

@@ -121,9 +121,9 @@ pub enum FieldTypeFix {
     /// what to write, and the struct is emitted with that type, so that
     /// the compiler does not report the same member again.
     Replace {
-        at: Type,
+        at: Box<Type>,
         message: String,
-        with: Type,
+        with: Box<Type>,
     },
     /// A primitive that is never a field type (`char`): the compiler's
     /// error on the struct, which lists the field types, is the only one;
@@ -174,11 +174,11 @@ pub fn field_type_fix(ty: &Type) -> FieldTypeFix {
                 }
             }
             FieldTypeFix::Replace {
-                at: inner.clone(),
+                at: Box::new(inner.clone()),
                 message: format!(
                     "`Field<{shown}>` is not a field type: write `Field<{shown_hint}>`"
                 ),
-                with,
+                with: Box::new(with),
             }
         }
         None => FieldTypeFix::Fine,
@@ -444,16 +444,6 @@ fn check_subscription_signature(sub: &Subscription, cx: &mut Ctxt) {
                              one of them",
                             kind_word(opt),
                             sub.kind().argument(),
-                            show(&arg.ty)
-                        ),
-                    ),
-                    (None, None) => cx.error_spanned(
-                        &arg.ty,
-                        format!(
-                            "a subscription receives `Data<'_>` (one record), `DataArray<'_>` \
-                             (an array data source's records) or `Packet<'_>` (the packet), \
-                             not `{}`; for a type alias, say which with `kind = \"data\"`, \
-                             `\"array\"` or `\"packet\"`",
                             show(&arg.ty)
                         ),
                     ),

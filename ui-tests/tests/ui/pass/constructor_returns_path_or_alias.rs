@@ -1,6 +1,5 @@
 // An `#[on_init]` constructor may return `Self`, the type's name, its path
 // or an alias, inside a `Result` or not.
-use gadget_api::prelude::*;
 
 mod built {
     use gadget_api::prelude::*;
