@@ -177,7 +177,7 @@ const DEFERRABLE: &[Kind] = &[
     Kind::WrongReturnType,
     Kind::NoReceiver,
     Kind::EventType,
-    Kind::KindMismatch,
+    Kind::WrongKindOption,
     Kind::IllTypedValue,
 ];
 
@@ -336,7 +336,16 @@ fn check(mutant: &Mutant, original: &Original) -> Outcome {
                 let input_uses =
                     count_word(&original.text, name) > count_word(&mutant.source, name);
                 let out = prettyplease::unparse(&file);
-                if input_uses && out.matches(CFG).count() <= mutant.source.matches(CFG).count() {
+                // A `#[cfg]` stays on its item and is added to generated
+                // code; a `#[cfg_attr]` holding a gadget attribute is
+                // consumed and its predicate moves to the generated code.
+                let written = mutant.source.matches(CFG).count();
+                let needed = if mutant.kind == Kind::CfgAttr {
+                    written
+                } else {
+                    written + 1
+                };
+                if input_uses && out.matches(CFG).count() < needed {
                     problems.push(format!(
                         "cfg: `#[cfg({CFG})]` on `{name}` does not reach the generated code"
                     ));

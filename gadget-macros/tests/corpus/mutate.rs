@@ -31,15 +31,21 @@ pub enum Kind {
     GenericFn,
     EventType,
     MissingEvent,
-    KindMismatch,
+    WrongKindOption,
     DoubledGadget,
     GenericStruct,
+    MisspeltAttribute,
+    MisplacedAttribute,
+    TwoRoles,
+    DuplicateHook,
     CfgMember,
     CfgMethod,
     CfgAlternatives,
     TypeAlias,
     NameClash,
     StructDatasource,
+    OtherAttributes,
+    CfgAttr,
 }
 
 impl Kind {
@@ -60,15 +66,23 @@ impl Kind {
             Kind::GenericFn => "generic method",
             Kind::EventType => "wrong event argument type",
             Kind::MissingEvent => "subscription without event argument",
-            Kind::KindMismatch => "`kind` contradicting the argument",
+            Kind::WrongKindOption => "`kind` contradicting the argument",
             Kind::DoubledGadget => "#[gadget] twice",
             Kind::GenericStruct => "generic struct",
+            Kind::MisspeltAttribute => "misspelt gadget attribute",
+            Kind::MisplacedAttribute => {
+                "hook attribute on a member, or member attribute on a method"
+            }
+            Kind::TwoRoles => "member with two gadget attributes",
+            Kind::DuplicateHook => "second method with one hook",
             Kind::CfgMember => "valid: #[cfg] on a member",
             Kind::CfgMethod => "valid: #[cfg] on a hook/subscription",
             Kind::CfgAlternatives => "valid: cfg-alternative methods",
             Kind::TypeAlias => "valid: type alias",
             Kind::NameClash => "valid: user item named like a generated local",
             Kind::StructDatasource => "valid: struct-level datasource",
+            Kind::OtherAttributes => "valid: docs, lints, visibility",
+            Kind::CfgAttr => "valid: gadget attribute inside #[cfg_attr]",
         }
     }
 }
@@ -204,8 +218,16 @@ impl Gen<'_> {
     }
 }
 
+/// Where the error must be, in the mutant's text.
+type Where = Box<dyn Fn(&Applied) -> Vec<Range<usize>>>;
+
+/// One range, as a target list.
+fn only(range: Range<usize>) -> Vec<Range<usize>> {
+    std::iter::once(range).collect()
+}
+
 enum Target {
-    Ranges(Box<dyn Fn(&Applied) -> Vec<Range<usize>>>),
+    Ranges(Where),
     Valid,
     CfgCarried(String),
     SameAs,
@@ -347,12 +369,73 @@ fn gadget_struct(g: &mut Gen, s: &syn::ItemStruct) {
             &[Edit::insert(at, format!("#[cfg({CFG})]\n    "))],
             Target::CfgCarried(syn::ext::IdentExt::unraw(ident).to_string()),
         );
+        // Other attributes and docs on the member.
+        g.push(
+            Kind::OtherAttributes,
+            member.clone(),
+            &[Edit::insert(
+                at,
+                "/// Documented.\n    #[allow(dead_code)]\n    #[doc(alias = \"other\")]\n    ",
+            )],
+            Target::Valid,
+        );
+        // A hook attribute on a member; a second role for a member that has one.
+        let hook = g.pick(
+            "misplaced member",
+            &["#[on_start]", "#[subscribe(datasource = \"exec\")]"],
+            1,
+        )[0];
+        g.on_edit(
+            Kind::MisplacedAttribute,
+            format!("{hook} on {member}"),
+            vec![Edit::insert(at, format!("{hook}\n    "))],
+            0,
+        );
+        let own_start = g.range(ident).start.min(vis_start(g, &field.vis));
+        let roles: Vec<String> = field
+            .attrs
+            .iter()
+            .filter_map(|a| a.path().get_ident().map(|i| i.to_string()))
+            .filter(|n| ["datasource", "field", "param"].contains(&n.as_str()))
+            .collect();
+        if let Some(role) = roles.first() {
+            let second = if role == "param" {
+                "#[datasource]"
+            } else {
+                "#[param]"
+            };
+            g.on_edit(
+                Kind::TwoRoles,
+                format!("{second} after #[{role}] on {member}"),
+                vec![Edit::insert(own_start, format!("{second}\n    "))],
+                0,
+            );
+        }
         for attr in &field.attrs {
             let Some(attr_name) = attr.path().get_ident().map(|i| i.to_string()) else {
                 continue;
             };
             if !["datasource", "field", "param"].contains(&attr_name.as_str()) {
                 continue;
+            }
+            g.on_edit(
+                Kind::MisspeltAttribute,
+                format!("#[{}] on {member}", typo(&attr_name)),
+                vec![Edit::replace(g.range(attr.path()), typo(&attr_name))],
+                0,
+            );
+            // A param under cfg_attr: without the predicate, a plain member.
+            if attr_name == "param" {
+                let inner = g.src(&attr.meta).to_owned();
+                g.push(
+                    Kind::CfgAttr,
+                    format!("#[cfg_attr({CFG}, {inner})] on {member}"),
+                    &[Edit::replace(
+                        g.range(attr),
+                        format!("#[cfg_attr({CFG}, {inner})]"),
+                    )],
+                    Target::CfgCarried(syn::ext::IdentExt::unraw(ident).to_string()),
+                );
             }
             options(
                 g,
@@ -528,6 +611,14 @@ fn struct_datasource(g: &mut Gen, items: &[Item]) {
     }
 }
 
+/// Where a visibility starts (the end of the file when there is none).
+fn vis_start(g: &Gen, vis: &syn::Visibility) -> usize {
+    match vis {
+        syn::Visibility::Inherited => usize::MAX,
+        other => g.range(other).start,
+    }
+}
+
 fn last_segment(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
@@ -592,7 +683,7 @@ fn options(g: &mut Gen, attr: &Attribute, what: &str, member_ty: Option<&syn::Ty
                     format!("{what}: ({text})"),
                     &[Edit::insert(end, format!("({text})"))],
                     Target::Ranges(Box::new(move |a| {
-                        vec![a.inserted[0].start + 1..a.inserted[0].end - 1]
+                        only(a.inserted[0].start + 1..a.inserted[0].end - 1)
                     })),
                 );
             }
@@ -608,7 +699,7 @@ fn options(g: &mut Gen, attr: &Attribute, what: &str, member_ty: Option<&syn::Ty
                 format!("{what}: ({key} = )"),
                 &[Edit::insert(end, format!("({key} = )"))],
                 Target::Ranges(Box::new(|a| {
-                    vec![a.inserted[0].start + 1..a.inserted[0].end]
+                    only(a.inserted[0].start + 1..a.inserted[0].end)
                 })),
             );
         }
@@ -629,7 +720,7 @@ fn options(g: &mut Gen, attr: &Attribute, what: &str, member_ty: Option<&syn::Ty
                     format!("{what}: +{text}"),
                     &[Edit::insert(last_end, inserted)],
                     Target::Ranges(Box::new(move |a| {
-                        vec![a.inserted[0].start + skip..a.inserted[0].end]
+                        only(a.inserted[0].start + skip..a.inserted[0].end)
                     })),
                 );
             }
@@ -658,7 +749,7 @@ fn options(g: &mut Gen, attr: &Attribute, what: &str, member_ty: Option<&syn::Ty
                                 format!("{what}: {key} -> {}", typo(&key)),
                                 &[Edit::replace(key_range.clone(), typo(&key))],
                                 Target::Ranges(Box::new(move |a| {
-                                    vec![a.inserted[0].start..a.map(end)]
+                                    only(a.inserted[0].start..a.map(end))
                                 })),
                             );
                         }
@@ -667,7 +758,7 @@ fn options(g: &mut Gen, attr: &Attribute, what: &str, member_ty: Option<&syn::Ty
                             format!("{what}: {opt_text} twice"),
                             &[Edit::insert(last_end, format!(", {opt_text}"))],
                             Target::Ranges(Box::new(|a| {
-                                vec![a.inserted[0].start + 2..a.inserted[0].end]
+                                only(a.inserted[0].start + 2..a.inserted[0].end)
                             })),
                         ),
                         (Kind::IllTypedValue, Meta::NameValue(nv)) => {
@@ -711,7 +802,7 @@ fn options(g: &mut Gen, attr: &Attribute, what: &str, member_ty: Option<&syn::Ty
                                 format!("{what}: {key} ={rest}"),
                                 &[Edit::replace(eq_end..value.end, rest)],
                                 Target::Ranges(Box::new(move |a| {
-                                    vec![a.map(start)..a.map(close_end)]
+                                    only(a.map(start)..a.map(close_end))
                                 })),
                             );
                         }
@@ -777,10 +868,81 @@ fn gadget_impl(g: &mut Gen, i: &syn::ItemImpl, self_name: &str) {
             ],
             Target::Valid,
         );
+        // Docs, lints and visibility on the method.
+        let sig_start = g.range(&method.sig).start;
+        let mut edits = vec![Edit::insert(
+            method_range.start,
+            "/// Documented.\n    #[inline]\n    #[allow(clippy::unused_self)]\n    ",
+        )];
+        if matches!(method.vis, syn::Visibility::Inherited) {
+            edits.push(Edit::insert(sig_start, "pub(crate) "));
+        }
+        g.push(Kind::OtherAttributes, what.clone(), &edits, Target::Valid);
+        // A member attribute on the method.
+        let member_attr = g.pick(
+            "misplaced method",
+            &["#[param]", "#[field(datasource = \"exec\")]"],
+            1,
+        )[0];
+        g.on_edit(
+            Kind::MisplacedAttribute,
+            format!("{member_attr} on {what}"),
+            vec![Edit::insert(
+                method_range.start,
+                format!("{member_attr}\n    "),
+            )],
+            0,
+        );
+        // A second method with the same hook.
+        if let Some(hook) = &hook {
+            let copy_name = format!("{}_again", method.sig.ident);
+            let name_range = g.range(&method.sig.ident);
+            let copy = format!(
+                "{}{copy_name}{}",
+                g.text.slice(method_range.start..name_range.start),
+                g.text.slice(name_range.end..method_range.end)
+            );
+            let attr_at = copy.find(&format!("#[{hook}")).unwrap_or(0);
+            let attr_len = hook.len() + 3;
+            let name_at = copy.find(&copy_name).unwrap();
+            let name_len = copy_name.len();
+            let prefix = "\n\n    ".len();
+            g.push(
+                Kind::DuplicateHook,
+                format!("{what} and {copy_name} both #[{hook}]"),
+                &[Edit::insert(method_range.end, format!("\n\n    {copy}"))],
+                Target::Ranges(Box::new(move |a| {
+                    let base = a.inserted[0].start + prefix;
+                    vec![
+                        base + attr_at..base + attr_at + attr_len,
+                        base + name_at..base + name_at + name_len,
+                    ]
+                })),
+            );
+        }
         for attr in &method.attrs {
             let Some(name) = attr.path().get_ident().map(|i| i.to_string()) else {
                 continue;
             };
+            if HOOKS.contains(&name.as_str()) || name == "subscribe" {
+                g.on_edit(
+                    Kind::MisspeltAttribute,
+                    format!("#[{}] on {what}", typo(&name)),
+                    vec![Edit::replace(g.range(attr.path()), typo(&name))],
+                    0,
+                );
+                // Under cfg_attr: without the predicate, a plain method.
+                let inner = g.src(&attr.meta).to_owned();
+                g.push(
+                    Kind::CfgAttr,
+                    format!("#[cfg_attr({CFG}, {inner})] on {what}"),
+                    &[Edit::replace(
+                        g.range(attr),
+                        format!("#[cfg_attr({CFG}, {inner})]"),
+                    )],
+                    Target::CfgCarried(method.sig.ident.to_string()),
+                );
+            }
             if HOOKS.contains(&name.as_str()) {
                 let end = g.range(attr.path()).end;
                 let path_start = g.range(attr.path()).start;
@@ -790,7 +952,7 @@ fn gadget_impl(g: &mut Gen, i: &syn::ItemImpl, self_name: &str) {
                         format!("{what}: #[{name}{text}]"),
                         &[Edit::insert(end, text)],
                         Target::Ranges(Box::new(move |a| {
-                            vec![a.map(path_start)..a.inserted[0].end]
+                            only(a.map(path_start)..a.inserted[0].end)
                         })),
                     );
                 }
@@ -822,7 +984,7 @@ fn signature(
     let sig = &method.sig;
     let sig_range = g.range(sig);
     let sig_start = sig_range.start;
-    let whole_sig = move |a: &Applied| vec![a.map(sig_start)..a.map(sig_range.end)];
+    let whole_sig = move |a: &Applied| only(a.map(sig_start)..a.map(sig_range.end));
     let receiver = sig.receiver();
     let args: Vec<&FnArg> = sig.inputs.iter().collect();
     // Each method gets three kinds of mistake, in turn.
@@ -854,7 +1016,7 @@ fn signature(
                 Kind::NoReceiver,
                 format!("{what} without self"),
                 &[Edit::replace(remove, "")],
-                Target::Ranges(Box::new(whole_sig.clone())),
+                Target::Ranges(Box::new(whole_sig)),
             );
         }
         let by_value = if chosen(Kind::SelfByValue) {
@@ -881,7 +1043,7 @@ fn signature(
             format!("{what}(.., extra: u32)"),
             &[Edit::insert(extra_at, format!("{sep}extra: u32"))],
             Target::Ranges(Box::new(move |a| {
-                vec![a.inserted[0].start + skip..a.inserted[0].end]
+                only(a.inserted[0].start + skip..a.inserted[0].end)
             })),
         );
     }
@@ -1006,7 +1168,7 @@ fn subscription_signature(g: &mut Gen, method: &syn::ImplItemFn, what: &str, imp
         format!("{what} without its event"),
         &[Edit::replace(remove, "")],
         Target::Ranges(Box::new(move |a| {
-            vec![a.map(sig_range.start)..a.map(sig_range.end)]
+            only(a.map(sig_range.start)..a.map(sig_range.end))
         })),
     );
     let last = last_segment(&event.ty);
@@ -1038,7 +1200,7 @@ fn subscription_signature(g: &mut Gen, method: &syn::ImplItemFn, what: &str, imp
             let close = g.text.range(list.delimiter.span().close()).start;
             let ty_range = ty_range.clone();
             g.push(
-                Kind::KindMismatch,
+                Kind::WrongKindOption,
                 format!("{what}: kind = \"{wrong_kind}\" for {ty_text}"),
                 &[Edit::insert(close, format!(", kind = \"{wrong_kind}\""))],
                 Target::Ranges(Box::new(move |a| {
