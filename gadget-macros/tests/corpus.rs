@@ -17,7 +17,9 @@
 //! with its reason); the test fails on any other failure and on a listed
 //! mutant that passes (remove it from the list). `CORPUS_FILTER=text` runs
 //! only the mutants whose id contains `text`; the full sources and outputs
-//! of failures go to `corpus-failures.txt` in the test's temporary dir.
+//! of failures go to `corpus-failures.txt` in the test's temporary dir;
+//! `CORPUS_DUMP=dir` writes the mutants of the ui pass cases to `dir` (to
+//! compile them with rustc).
 
 #[path = "../src/internals/mod.rs"]
 #[allow(dead_code)]
@@ -472,6 +474,18 @@ fn diagnostics_corpus() {
     }
     if let Some(filter) = &filter {
         mutants.retain(|m| m.id.contains(filter.as_str()));
+    }
+    // CORPUS_DUMP=dir writes the mutants of the ui pass cases (complete
+    // programs) there, to try them with rustc.
+    if let Some(dir) = std::env::var_os("CORPUS_DUMP") {
+        let dir = Path::new(&dir);
+        std::fs::create_dir_all(dir).unwrap();
+        for (i, m) in mutants.iter().enumerate() {
+            if m.input.starts_with("ui/pass/") {
+                let text = format!("// {}\n{}", m.id, m.source);
+                std::fs::write(dir.join(format!("m{i:04}.rs")), text).unwrap();
+            }
+        }
     }
 
     let previous_hook = std::panic::take_hook();
