@@ -55,13 +55,11 @@ impl Cfg {
         }
     }
 
-    /// `#[cfg(..)]` for generated code of the item; nothing when unconditional.
+    /// `#[cfg(..)]` for generated code of the item, one per predicate (as
+    /// the user wrote them); nothing when unconditional.
     pub fn attr(&self) -> TokenStream {
-        if self.is_always() {
-            return TokenStream::new();
-        }
-        let predicate = self.predicate();
-        quote!(#[cfg(#predicate)])
+        let each = &self.0;
+        quote!(#(#[cfg(#each)])*)
     }
 
     /// Whether two items can both be compiled in: the same predicates (or

@@ -229,6 +229,7 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
         check_hook_signature(hook.kind, hook.receiver, &hook.sig, cx);
     }
     let mut seen: BTreeMap<(String, String, &str), ()> = BTreeMap::new();
+    let mut signed: std::collections::BTreeSet<(String, String)> = Default::default();
     for sub in &model.subscriptions {
         if let Some(hook) = methods.get(&(sub.method.to_string(), sub.cfg.key())) {
             cx.error_spanned(
@@ -259,8 +260,35 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
         if let Some(ds) = &sub.datasource {
             non_empty(&ds.value, ds.span, "data source name", cx);
         }
-        common_signature(&sub.sig, cx);
-        check_subscription_signature(sub, cx);
+        // A method with several subscriptions has its signature checked
+        // once; each subscription's `kind` still against its argument.
+        if signed.insert((sub.method.to_string(), sub.cfg.key())) {
+            common_signature(&sub.sig, cx);
+            check_subscription_signature(sub, cx);
+        } else {
+            check_kind(sub, cx);
+        }
+    }
+}
+
+/// `kind = ".."` against the argument's type, when its name says its kind.
+fn check_kind(sub: &Subscription, cx: &mut Ctxt) {
+    let (Some((opt, span)), Some(found), Some(arg)) =
+        (sub.kind_option, sub.kind_of_argument(), sub.argument())
+    else {
+        return;
+    };
+    if sub.kind() != found {
+        cx.error(
+            span,
+            format!(
+                "`kind = \"{}\"` receives `{}`, but `{}` takes `{}`: change one of them",
+                kind_word(opt),
+                sub.kind().argument(),
+                sub.method,
+                show(arg)
+            ),
+        );
     }
 }
 
@@ -348,8 +376,9 @@ fn check_hook_signature(kind: HookKind, receiver: Receiver, sig: &Signature, cx:
             );
         }
         // Other return types are checked by the compiler (`Self`, the type's
-        // name or path, an alias, `Result<Self, E>`).
-        if matches!(sig.output, ReturnType::Default) {
+        // name or path, an alias, `Result<Self, E>`); `()` and `Result<()>`
+        // say that `self` was forgotten.
+        if matches!(sig.output, ReturnType::Default) || returns_unit(&sig.output) {
             cx.error(
                 output_span(sig),
                 format!(
@@ -572,6 +601,22 @@ fn check_param_default(ty: &Type, default: Option<&syn::Expr>, cx: &mut Ctxt) {
                 }
             ),
         );
+    }
+}
+
+/// `-> ()` or `-> Result<(), ..>` (any path ending in `Result`).
+fn returns_unit(output: &ReturnType) -> bool {
+    let ReturnType::Type(_, ty) = output else {
+        return true;
+    };
+    match &**ty {
+        Type::Tuple(t) => t.elems.is_empty(),
+        Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            last.ident == "Result"
+                && matches!(&last.arguments, PathArguments::AngleBracketed(args)
+                    if matches!(args.args.first(), Some(GenericArgument::Type(Type::Tuple(t))) if t.elems.is_empty()))
+        }),
+        _ => false,
     }
 }
 

@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::super::model::{Cfg, GadgetImpl, Hook, HookKind, Phase, Receiver, Subscription};
-use super::{dispatch, local, one_gadget_item, rt, use_runtime};
+use super::{dispatch, local, rt, use_runtime};
 
 /// What an invalid impl block still gets, so that its struct causes no
 /// follow-on error: the marker of a gadget impl, and no exports.
@@ -17,7 +17,7 @@ pub fn impl_fallback(self_ty: &syn::Path, krate: &syn::Path) -> TokenStream {
     quote! {
         const _: () = {
             #use_rt
-            impl #rt::GadgetImpl for #self_ty {}
+            impl #rt::OneGadgetImplBlock for #self_ty {}
         };
     }
 }
@@ -47,18 +47,19 @@ pub fn gadget_impl(model: &GadgetImpl) -> TokenStream {
     let use_rt = use_runtime(&model.krate);
     let assert_struct =
         quote_spanned!(type_span=> const _: () = #rt::assert_gadget_struct::<#ty>(););
-    let one_gadget = one_gadget_item(type_span);
+    // An alternative under a cfg is an item under that cfg (the bridge's
+    // output is items, which a `const _` block holds as well).
     let calls = variants(model).into_iter().map(|(cfg, constructor)| {
-        let cfg = cfg.map(|p| quote!(#[cfg(#p)]));
         let call = bridge_call(model, constructor);
-        quote!(#cfg #call)
+        match cfg {
+            Some(p) => quote!(#[cfg(#p)] const _: () = { #call };),
+            None => call,
+        }
     });
     quote! {
-        #one_gadget
-
         const _: () = {
             #use_rt
-            impl #rt::GadgetImpl for #ty {}
+            impl #rt::OneGadgetImplBlock for #ty {}
             #assert_struct
         };
 

@@ -49,10 +49,12 @@ fn bridge_name(ident: &Ident) -> Ident {
     format_ident!("__gadget_bridge_{}", syn::ext::IdentExt::unraw(ident))
 }
 
-/// The crate-level item that a second `#[gadget] impl` in the crate
-/// redefines, which rustc reports at `cargo check` time with this name.
+/// The crate-level item that a second `#[gadget]` struct in the crate
+/// redefines, which rustc reports at `cargo check` time with this name. (A
+/// second `#[gadget] impl` of one gadget implements `OneGadgetImplBlock`
+/// again, which rustc reports with that name.)
 fn one_gadget_item(span: Span) -> TokenStream {
-    let name = Ident::new("only_one_gadget_and_one_gadget_impl_block_per_crate", span);
+    let name = Ident::new("only_one_gadget_per_crate", span);
     quote! {
         #[doc(hidden)]
         #[macro_export]

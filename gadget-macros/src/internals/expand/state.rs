@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::super::model::{GadgetStruct, Phase, Role};
-use super::{bridge_name, local, lookups, rt, use_runtime};
+use super::{bridge_name, local, lookups, one_gadget_item, rt, use_runtime};
 
 pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
     let rt = rt();
@@ -48,7 +48,10 @@ pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
     let assert_impl =
         quote_spanned!(ident.span()=> const _: () = #rt::assert_gadget_impl::<#ident>(););
     let bridge = bridge(model);
+    let one_gadget = one_gadget_item(ident.span());
     quote! {
+        #one_gadget
+
         const _: () = {
             #use_rt
 
