@@ -155,10 +155,10 @@ pub fn field_type_fix(ty: &Type) -> FieldTypeFix {
     };
     let shown = show(inner);
     let hint = match shown.as_str() {
-        "&str" | "str" | "&'static str" | "Box<str>" | "&'a str" => Some(("String", "String")),
-        "Vec<u8>" | "&[u8]" | "[u8]" | "Box<[u8]>" | "&'static [u8]" => Some(("Bytes", "Bytes")),
-        "usize" => Some(("u64", "u64 (or the field's exact width)")),
-        "isize" => Some(("i64", "i64 (or the field's exact width)")),
+        "&str" | "str" | "&'static str" | "Box<str>" | "&'a str" => Some(("String", "")),
+        "Vec<u8>" | "&[u8]" | "[u8]" | "Box<[u8]>" | "&'static [u8]" => Some(("Bytes", "")),
+        "usize" => Some(("u64", " (or the field's exact width)")),
+        "isize" => Some(("i64", " (or the field's exact width)")),
         "char" | "i128" | "u128" | "()" | "f16" | "f128" => return FieldTypeFix::LeftToRustc,
         _ => None,
     };
@@ -176,7 +176,7 @@ pub fn field_type_fix(ty: &Type) -> FieldTypeFix {
             FieldTypeFix::Replace {
                 at: Box::new(inner.clone()),
                 message: format!(
-                    "`Field<{shown}>` is not a field type: write `Field<{shown_hint}>`"
+                    "`Field<{shown}>` is not a field type: write `Field<{replacement}>`{shown_hint}"
                 ),
                 with: Box::new(with),
             }
