@@ -36,7 +36,7 @@ use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use mutate::{CFG, Expect, Kind, Mutant};
+use mutate::{CFG, Expect, Kind, Mutant, count_word};
 use proc_macro2::LineColumn;
 
 /// Names a user must never read in an error: the runtime's and the
@@ -146,13 +146,6 @@ fn diagnostics(file: &syn::File) -> Vec<Diagnostic> {
 
 fn lc(l: LineColumn) -> String {
     format!("{}:{}", l.line, l.column + 1)
-}
-
-/// Whole-word occurrences of `word` in `text`.
-fn count_word(text: &str, word: &str) -> usize {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| *w == word)
-        .count()
 }
 
 /// What a mutant's expansion shows.

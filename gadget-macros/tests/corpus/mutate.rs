@@ -361,14 +361,19 @@ fn gadget_struct(g: &mut Gen, s: &syn::ItemStruct) {
     for field in &s.fields {
         let Some(ident) = &field.ident else { continue };
         let member = format!("member `{ident}` of {name}");
-        // cfg on the member.
+        // cfg on the member, when no code of the user's names it (the
+        // mutant stays valid Rust without the feature).
         let at = g.range(field).start;
-        g.push(
-            Kind::CfgMember,
-            member.clone(),
-            &[Edit::insert(at, format!("#[cfg({CFG})]\n    "))],
-            Target::CfgCarried(syn::ext::IdentExt::unraw(ident).to_string()),
-        );
+        let plain = syn::ext::IdentExt::unraw(ident).to_string();
+        let struct_text = g.src(s);
+        if count_word(g.text.text, &plain) == count_word(struct_text, &plain) {
+            g.push(
+                Kind::CfgMember,
+                member.clone(),
+                &[Edit::insert(at, format!("#[cfg({CFG})]\n    "))],
+                Target::CfgCarried(plain.clone()),
+            );
+        }
         // Other attributes and docs on the member.
         g.push(
             Kind::OtherAttributes,
@@ -425,7 +430,25 @@ fn gadget_struct(g: &mut Gen, s: &syn::ItemStruct) {
                 0,
             );
             // A param under cfg_attr: without the predicate, a plain member.
-            if attr_name == "param" {
+            let has_default = matches!(
+                last_segment(&field.ty).as_deref(),
+                Some(
+                    "u8" | "u16"
+                        | "u32"
+                        | "u64"
+                        | "usize"
+                        | "i8"
+                        | "i16"
+                        | "i32"
+                        | "i64"
+                        | "isize"
+                        | "f32"
+                        | "f64"
+                        | "bool"
+                        | "String"
+                )
+            );
+            if attr_name == "param" && has_default {
                 let inner = g.src(&attr.meta).to_owned();
                 g.push(
                     Kind::CfgAttr,
@@ -448,8 +471,8 @@ fn gadget_struct(g: &mut Gen, s: &syn::ItemStruct) {
         let ty = g.src(&field.ty).to_owned();
         let last = last_segment(&field.ty);
         let alias = match last.as_deref() {
-            Some("Field") => Some(format!("type MemberField = {ty};")),
-            Some("DataSource") => Some(format!("type MemberDs = {ty};")),
+            Some("Field") => Some(format!("type MutantField = {ty};")),
+            Some("DataSource") => Some(format!("type MutantDs = {ty};")),
             _ => None,
         };
         if let Some(alias) = alias {
@@ -617,6 +640,13 @@ fn vis_start(g: &Gen, vis: &syn::Visibility) -> usize {
         syn::Visibility::Inherited => usize::MAX,
         other => g.range(other).start,
     }
+}
+
+/// Whole-word occurrences of `word` in `text`.
+pub fn count_word(text: &str, word: &str) -> usize {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| *w == word)
+        .count()
 }
 
 fn last_segment(ty: &syn::Type) -> Option<String> {
@@ -1097,8 +1127,8 @@ fn signature(
             for (alias_def, replaced) in [
                 (None, ty_text.replace("Self", self_name)),
                 (
-                    Some(format!("type Me = {self_name};\n")),
-                    ty_text.replace("Self", "Me"),
+                    Some(format!("type MutantSelf = {self_name};\n")),
+                    ty_text.replace("Self", "MutantSelf"),
                 ),
             ] {
                 if replaced == ty_text {
@@ -1118,10 +1148,10 @@ fn signature(
         } else if ty_text != "()" {
             g.push(
                 Kind::TypeAlias,
-                format!("{what} -> HookResult (= {ty_text})"),
+                format!("{what} -> MutantResult (= {ty_text})"),
                 &[
-                    Edit::insert(impl_start, format!("type HookResult = {ty_text};\n")),
-                    Edit::replace(r, "HookResult"),
+                    Edit::insert(impl_start, format!("type MutantResult = {ty_text};\n")),
+                    Edit::replace(r, "MutantResult"),
                 ],
                 Target::Valid,
             );
@@ -1175,13 +1205,16 @@ fn subscription_signature(g: &mut Gen, method: &syn::ImplItemFn, what: &str, imp
     // An alias for the event type (with and without `kind`).
     if let Some(base @ ("Data" | "DataArray" | "Packet")) = last.as_deref() {
         let path = ty_text.split('<').next().unwrap().trim().to_owned();
-        let alias = format!("type Ev<'a> = {path}<'a>;\n");
+        let alias = format!("type MutantEvent<'a> = {path}<'a>;\n");
         g.push(
             Kind::TypeAlias,
-            format!("{what}(.., _: Ev<'_>) with {alias}", alias = alias.trim()),
+            format!(
+                "{what}(.., _: MutantEvent<'_>) with {alias}",
+                alias = alias.trim()
+            ),
             &[
                 Edit::insert(impl_start, alias.clone()),
-                Edit::replace(ty_range.clone(), "Ev<'_>"),
+                Edit::replace(ty_range.clone(), "MutantEvent<'_>"),
             ],
             Target::Valid,
         );
