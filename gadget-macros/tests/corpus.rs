@@ -398,16 +398,22 @@ fn known_failures() -> BTreeMap<String, String> {
     known
 }
 
-/// The lines of `source` around `focus`, numbered.
-fn excerpt(source: &str, focus: std::ops::Range<usize>) -> String {
+/// `source` numbered, the lines of the mutation marked with `>`.
+fn numbered(source: &str, focus: std::ops::Range<usize>) -> String {
     let t = text::Text::new(source);
-    let first = t.line_column(focus.start).line.saturating_sub(2).max(1);
-    let last = t.line_column(focus.end).line + 1;
+    let first = t.line_column(focus.start).line;
+    let last = t.line_column(focus.end).line;
     source
         .lines()
         .enumerate()
-        .filter(|(i, _)| (first..=last).contains(&(i + 1)))
-        .map(|(i, l)| format!("    {:>3} | {l}\n", i + 1))
+        .map(|(i, l)| {
+            let mark = if (first..=last).contains(&(i + 1)) {
+                '>'
+            } else {
+                ' '
+            };
+            format!("  {mark}{:>3} | {l}\n", i + 1)
+        })
         .collect()
 }
 
@@ -535,15 +541,11 @@ fn diagnostics_corpus() {
             let _ = writeln!(text, "  - {p}");
         }
         text.push_str(&outcome.errors);
-        text.push_str(&excerpt(&m.source, m.focus.clone()));
+        text.push_str(&numbered(&m.source, m.focus.clone()));
         if !is_known {
-            unexpected.push(text.clone());
+            unexpected.push((text.clone(), outcome.output.clone()));
         }
-        let _ = writeln!(
-            report,
-            "{text}--- full source:\n{}\n--- output:\n{}\n",
-            m.source, outcome.output
-        );
+        let _ = writeln!(report, "{text}--- output:\n{}\n", outcome.output);
     }
     let stale: Vec<&String> = if filter.is_some() {
         Vec::new()
@@ -583,12 +585,26 @@ fn diagnostics_corpus() {
     if filter.is_none() {
         assert!(total >= 300, "only {total} mutants");
     }
+    // Each failure with its source and errors; the expansions too when
+    // there are few (all of them are in the report file).
+    let few = unexpected.len() <= 5;
+    let listed: Vec<String> = unexpected
+        .iter()
+        .map(|(text, output)| {
+            if few {
+                format!("{text}  --- expansion:\n{output}")
+            } else {
+                text.clone()
+            }
+        })
+        .collect();
     assert!(
         unexpected.is_empty() && stale.is_empty(),
-        "{} unexpected failures:\n\n{}\n{} known failures now pass (remove them from \
-         tests/corpus/known_failures.txt):\n{}",
+        "{} unexpected failures (expansions of all: {}):\n\n{}\n{} known failures now pass \
+         (remove them from tests/corpus/known_failures.txt):\n{}",
         unexpected.len(),
-        unexpected.join("\n"),
+        path.display(),
+        listed.join("\n"),
         stale.len(),
         stale.iter().map(|s| format!("  {s}\n")).collect::<String>()
     );
