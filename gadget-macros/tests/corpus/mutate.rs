@@ -333,6 +333,16 @@ fn name_clashes(g: &mut Gen, item: &Item, s: &syn::ItemStruct) {
             ));
         }
     }
+    // Names the input defines already (a clash case of its own) are skipped.
+    let source = g.text.text;
+    items.retain(|item| {
+        let name = item
+            .lines()
+            .last()
+            .and_then(|l| l.split([' ', ':', ';']).nth(1))
+            .unwrap_or_default();
+        count_word(source, name) == 0 || item.starts_with("#[")
+    });
     for user in g.pick("clash", &items, 2) {
         let text = if user.starts_with("#[") {
             format!("{user}\n")
@@ -875,16 +885,20 @@ fn gadget_impl(g: &mut Gen, i: &syn::ItemImpl, self_name: &str) {
         }
         let what = format!("{self_name}::{}", method.sig.ident);
         let method_range = g.range(method);
-        // cfg on the method, and a cfg-alternative copy of it.
-        g.push(
-            Kind::CfgMethod,
-            what.clone(),
-            &[Edit::insert(
-                method_range.start,
-                format!("#[cfg({CFG})]\n    "),
-            )],
-            Target::CfgCarried(method.sig.ident.to_string()),
-        );
+        // cfg on the method (not on a constructor: without it, the struct
+        // would be built from its declarations), and a cfg-alternative copy.
+        let constructor = hook.as_deref() == Some("on_init") && method.sig.receiver().is_none();
+        if !constructor {
+            g.push(
+                Kind::CfgMethod,
+                what.clone(),
+                &[Edit::insert(
+                    method_range.start,
+                    format!("#[cfg({CFG})]\n    "),
+                )],
+                Target::CfgCarried(method.sig.ident.to_string()),
+            );
+        }
         let copy = g.text.slice(method_range.clone()).to_owned();
         g.push(
             Kind::CfgAlternatives,
@@ -963,15 +977,17 @@ fn gadget_impl(g: &mut Gen, i: &syn::ItemImpl, self_name: &str) {
                 );
                 // Under cfg_attr: without the predicate, a plain method.
                 let inner = g.src(&attr.meta).to_owned();
-                g.push(
-                    Kind::CfgAttr,
-                    format!("#[cfg_attr({CFG}, {inner})] on {what}"),
-                    &[Edit::replace(
-                        g.range(attr),
-                        format!("#[cfg_attr({CFG}, {inner})]"),
-                    )],
-                    Target::CfgCarried(method.sig.ident.to_string()),
-                );
+                if !constructor {
+                    g.push(
+                        Kind::CfgAttr,
+                        format!("#[cfg_attr({CFG}, {inner})] on {what}"),
+                        &[Edit::replace(
+                            g.range(attr),
+                            format!("#[cfg_attr({CFG}, {inner})]"),
+                        )],
+                        Target::CfgCarried(method.sig.ident.to_string()),
+                    );
+                }
             }
             if HOOKS.contains(&name.as_str()) {
                 let end = g.range(attr.path()).end;
@@ -1206,16 +1222,30 @@ fn subscription_signature(g: &mut Gen, method: &syn::ImplItemFn, what: &str, imp
     if let Some(base @ ("Data" | "DataArray" | "Packet")) = last.as_deref() {
         let path = ty_text.split('<').next().unwrap().trim().to_owned();
         let alias = format!("type MutantEvent<'a> = {path}<'a>;\n");
+        let mut edits = vec![
+            Edit::insert(impl_start, alias.clone()),
+            Edit::replace(ty_range.clone(), "MutantEvent<'_>"),
+        ];
+        // The kind of an alias is data unless `kind` says otherwise.
+        if base != "Data" {
+            let kind = if base == "Packet" { "packet" } else { "array" };
+            for attr in &method.attrs {
+                let Meta::List(list) = &attr.meta else {
+                    continue;
+                };
+                if attr.path().is_ident("subscribe") && !list.tokens.to_string().contains("kind") {
+                    let close = g.text.range(list.delimiter.span().close()).start;
+                    edits.push(Edit::insert(close, format!(", kind = \"{kind}\"")));
+                }
+            }
+        }
         g.push(
             Kind::TypeAlias,
             format!(
                 "{what}(.., _: MutantEvent<'_>) with {alias}",
                 alias = alias.trim()
             ),
-            &[
-                Edit::insert(impl_start, alias.clone()),
-                Edit::replace(ty_range.clone(), "MutantEvent<'_>"),
-            ],
+            &edits,
             Target::Valid,
         );
         // `kind` contradicting the argument's type.
