@@ -162,13 +162,14 @@ struct Outcome {
 }
 
 /// Mistakes that a macro may leave to a trait bound (so that aliases and
-/// paths of the right types are accepted): the type of a hook's result,
+/// paths of the right types are accepted): the type of a member, of a hook's result,
 /// of a constructor's result (an `#[on_init]` without `self`), of an
 /// event, of a param's default. rustc's side of these is pinned by the ui
 /// cases (`hook_wrong_return_type`, `constructor_wrong_return_type`,
 /// `subscribe_returns_value`, `subscribe_kind_on_wrong_type`,
 /// `param_default_wrong_type`).
 const DEFERRABLE: &[Kind] = &[
+    Kind::MemberType,
     Kind::WrongReturnType,
     Kind::NoReceiver,
     Kind::EventType,
@@ -292,7 +293,13 @@ fn check(mutant: &Mutant, original: &Original) -> Outcome {
                     .source
                     .parse()
                     .map_or(0, |source| tokens_inside(source, targets));
-                deferred = generated > written;
+                // `Field<T: FieldType>` itself rejects a wrong `T` where the
+                // user wrote it, as long as the struct keeps that type.
+                let bound_on_field = mutant.kind == Kind::MemberType
+                    && mutant.id.contains(": Field<")
+                    && generated >= written
+                    && written > 0;
+                deferred = generated > written || bound_on_field;
             }
             if found.len() != 1 && !deferred {
                 problems.push(format!("count: {} errors, expected 1", found.len()));

@@ -38,6 +38,7 @@ pub enum Kind {
     MisplacedAttribute,
     TwoRoles,
     DuplicateHook,
+    MemberType,
     CfgMember,
     CfgMethod,
     CfgAlternatives,
@@ -75,6 +76,7 @@ impl Kind {
             }
             Kind::TwoRoles => "member with two gadget attributes",
             Kind::DuplicateHook => "second method with one hook",
+            Kind::MemberType => "member type its attribute cannot have",
             Kind::CfgMember => "valid: #[cfg] on a member",
             Kind::CfgMethod => "valid: #[cfg] on a hook/subscription",
             Kind::CfgAlternatives => "valid: cfg-alternative methods",
@@ -475,6 +477,27 @@ fn gadget_struct(g: &mut Gen, s: &syn::ItemStruct) {
                 attr,
                 &format!("#[{attr_name}] of {member}"),
                 Some(&field.ty),
+            );
+        }
+        // A type the member's gadget attribute cannot have.
+        let role = roles.first().map(String::as_str);
+        let wrong_types: &[&str] = match role {
+            Some("field") => &[
+                "Field<char>",
+                "Field<Vec<u32>>",
+                "u32",
+                "Option<Field<u32>>",
+            ],
+            Some("datasource") => &["u32", "Field<u32>", "&'static DataSource"],
+            Some("param") => &["Vec<u8>", "Field<u32>", "std::rc::Rc<u32>"],
+            _ => &[],
+        };
+        for wrong in g.pick("member type", wrong_types, 1) {
+            g.on_edit(
+                Kind::MemberType,
+                format!("{member}: {wrong}"),
+                vec![Edit::replace(g.range(&field.ty), wrong)],
+                0,
             );
         }
         // Aliases of the member's type.
