@@ -327,9 +327,15 @@ fn name_clashes(g: &mut Gen, item: &Item, s: &syn::ItemStruct) {
     .to_vec();
     // A member's name as a constant: generated code must not bind it in a
     // pattern (`let pid = ..` would then be a refutable const pattern).
-    if let Some(member) = s.fields.iter().find_map(|f| f.ident.as_ref()) {
+    // Only for a member that no code of the user's names (theirs could).
+    let struct_text = g.src(s);
+    let unused = s.fields.iter().filter_map(|f| f.ident.as_ref()).find(|m| {
+        let name = syn::ext::IdentExt::unraw(*m).to_string();
+        count_word(g.text.text, &name) == count_word(struct_text, &name)
+    });
+    if let Some(member) = unused {
         let name = syn::ext::IdentExt::unraw(member).to_string();
-        if name != "r#type" {
+        if name != "type" {
             items.push(format!(
                 "#[allow(non_upper_case_globals)]\nconst {name}: u8 = 0;"
             ));
