@@ -96,6 +96,11 @@ fn inputs() -> Vec<Input> {
         (manifest.join("tests/expand"), "expand"),
         (manifest.join("../ui-tests/tests/ui/pass"), "ui/pass"),
     ] {
+        // The ui cases are the workspace's (absent from a packaged crate).
+        if label == "ui/pass" && !dir.exists() {
+            println!("{} not found: corpus without the ui cases", dir.display());
+            continue;
+        }
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|e| e.unwrap().path())

@@ -529,4 +529,19 @@ mod tests {
                 .contains("not supported")
         );
     }
+
+    #[test]
+    fn optional_parts_lifetimes_and_crate() {
+        let def = "($l:lifetime $(mut)? $x:ident) => { $crate::f::<$l>($x) };";
+        assert_eq!(expand(def, "'a mut x").unwrap(), "crate::f::<'a>(x)");
+        assert_eq!(expand(def, "'a x").unwrap(), "crate::f::<'a>(x)");
+        assert!(expand(def, "a x").is_err());
+    }
+
+    #[test]
+    fn ambiguous_matchers_are_reported() {
+        // `$a` could take one or two of the tokens: rustc rejects this too.
+        let def = "($($a:tt)* $($b:tt)*) => {};";
+        assert!(expand(def, "1 2").unwrap_err().contains("ambiguous"));
+    }
 }
