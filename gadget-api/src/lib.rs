@@ -127,8 +127,8 @@ pub mod __private;
 #[doc(hidden)]
 pub use __private::{
     ArrayEvent, DataEvent, DataSourceMember, FieldMember, GadgetStruct, HookOutput, InitOutput,
-    OneGadgetImplBlock, PacketEvent, ParamValue, StateDefault, array_event, assert_gadget_impl,
-    assert_gadget_struct, assert_state_default, data_event, init_value, init_with, packet_event,
+    OneGadgetImplBlock, PacketEvent, ParamValue, StateDefault, SubscriptionEvent, array_event, assert_gadget_impl,
+    assert_gadget_struct, assert_state_default, data_event, event, init_value, init_with, packet_event,
     param, param_or, param_or_parse, resolve_phase, run_callback, run_hook, subscribe_method,
 };
 

@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 
 use super::{GadgetCell, HookOutput, fail};
-use crate::abi::LogLevel;
+use crate::abi::{LogLevel, SubscriptionKind};
 use crate::data::{Data, DataArray};
 use crate::logger;
 use crate::packet::Packet;
@@ -114,6 +114,48 @@ impl<'a> PacketEvent<'a> for Packet<'a> {
         // SAFETY: as for `Data`, for a packet handle.
         unsafe { Packet::from_raw(handle.raw) }
     }
+}
+
+/// The argument of a subscription's method without `kind = ".."`: its type
+/// says the subscription's kind, so that an alias (`type Ev<'a> =
+/// Packet<'a>`) needs no `kind`.
+#[diagnostic::on_unimplemented(
+    message = "a subscription receives `Data<'_>`, `DataArray<'_>` or `Packet<'_>`, not `{Self}`",
+    label = "write the event type here",
+    note = "`Data<'_>` is one record, `DataArray<'_>` an array data source's records, \
+            `Packet<'_>` the packet"
+)]
+pub trait SubscriptionEvent<'a>: Sized {
+    /// The subscription's kind.
+    const KIND: SubscriptionKind;
+    /// The event of `handle`.
+    fn from_handle(handle: EventHandle<'a>) -> Self;
+}
+
+impl<'a> SubscriptionEvent<'a> for Data<'a> {
+    const KIND: SubscriptionKind = SubscriptionKind::Data;
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        DataEvent::from_handle(handle)
+    }
+}
+
+impl<'a> SubscriptionEvent<'a> for DataArray<'a> {
+    const KIND: SubscriptionKind = SubscriptionKind::Array;
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        ArrayEvent::from_handle(handle)
+    }
+}
+
+impl<'a> SubscriptionEvent<'a> for Packet<'a> {
+    const KIND: SubscriptionKind = SubscriptionKind::Packet;
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        PacketEvent::from_handle(handle)
+    }
+}
+
+/// The event a subscription's method takes, by its type.
+pub fn event<'a, E: SubscriptionEvent<'a>>(handle: EventHandle<'a>) -> E {
+    E::from_handle(handle)
 }
 
 /// The event a data subscription's method takes.

@@ -253,6 +253,27 @@ impl Subscription {
         }
     }
 
+    /// The argument's type when only the compiler can tell its kind: no
+    /// `kind` option, a name that is not `Data`/`DataArray`/`Packet`, and
+    /// a `'_` lifetime (every alias of an event has one).
+    pub fn kind_by_type(&self) -> Option<&Type> {
+        if self.kind_option.is_some() || self.kind_of_argument().is_some() {
+            return None;
+        }
+        let ty = self.argument()?;
+        let Type::Path(p) = ty else {
+            return None;
+        };
+        let last = p.path.segments.last()?;
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args
+            .iter()
+            .any(|a| matches!(a, syn::GenericArgument::Lifetime(l) if l.ident == "_"))
+            .then_some(ty)
+    }
+
     /// The subscription's kind: the option's, else the argument's (they
     /// agree once validated), else data.
     pub fn kind(&self) -> SubscriptionKind {

@@ -46,10 +46,13 @@ pub fn callback_export(model: &GadgetImpl) -> Option<TokenStream> {
         let method = &sub.method;
         let name = method.to_string();
         let datasource = datasource(model, sub);
-        let event_fn = match sub.kind() {
-            SubscriptionKind::Data => quote!(data_event),
-            SubscriptionKind::Array => quote!(array_event),
-            SubscriptionKind::Packet => quote!(packet_event),
+        // `kind = ".."` asks for that kind's event; without it, the event
+        // type says the kind (an alias included).
+        let event_fn = match sub.kind_option.map(|_| sub.kind()) {
+            Some(SubscriptionKind::Data) => quote!(data_event),
+            Some(SubscriptionKind::Array) => quote!(array_event),
+            Some(SubscriptionKind::Packet) => quote!(packet_event),
+            None => quote!(event),
         };
         // The event is built where the argument's type is written, so that
         // a type that is not the subscription's event is an error there.
@@ -57,7 +60,12 @@ pub fn callback_export(model: &GadgetImpl) -> Option<TokenStream> {
         let event_fn = super::respan(&quote!(#rt::#event_fn), arg_span);
         let gadget = local("gadget", sub.output_span);
         let event = local("event", arg_span);
-        let build = quote_spanned!(arg_span=> #event_fn(#event));
+        let build = match sub.kind_by_type() {
+            // Written like the subscription's kind (see `exports::subscribe`),
+            // so that a type that is no event is one error, not two.
+            Some(ty) => quote_spanned!(arg_span=> <#ty as #rt::SubscriptionEvent<'_>>::from_handle(#event)),
+            None => quote_spanned!(arg_span=> #event_fn(#event)),
+        };
         let call =
             quote_spanned!(sub.output_span=> |#gadget, #event| #ty::#method(#gadget, #build));
         let run = super::respan(&quote!(#rt::run_callback), sub.output_span);

@@ -5,6 +5,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::super::model::{Cfg, GadgetImpl, Hook, HookKind, Phase, Receiver, Subscription};
 use super::{dispatch, local, rt, use_runtime};
@@ -225,13 +226,23 @@ fn subscribe(model: &GadgetImpl, export: &str, sub: &Subscription) -> Step {
     let rt = rt();
     let method = sub.method.to_string();
     let datasource = dispatch::datasource(model, sub);
-    let kind = format_ident!("{}", sub.kind().variant());
+    // An alias without `kind`: the kind is the event type's, known to the
+    // compiler only.
+    let kind = match sub.kind_by_type() {
+        Some(ty) => {
+            quote_spanned!(ty.span()=> <#ty as #rt::SubscriptionEvent<'_>>::KIND)
+        }
+        None => {
+            let kind = format_ident!("{}", sub.kind().variant());
+            quote!(#rt::SubscriptionKind::#kind)
+        }
+    };
     let priority = proc_macro2::Literal::i32_unsuffixed(sub.priority);
     let id = proc_macro2::Literal::u64_unsuffixed(sub.callback_id);
     let cell = cell_local();
     Step {
         cfg: sub.cfg.clone(),
-        call: quote!(#rt::subscribe_method(#cell, #export, #method, #datasource, #rt::SubscriptionKind::#kind, #priority, #id)),
+        call: quote!(#rt::subscribe_method(#cell, #export, #method, #datasource, #kind, #priority, #id)),
     }
 }
 

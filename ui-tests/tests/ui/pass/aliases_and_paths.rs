@@ -7,6 +7,7 @@ type HookResult = std::result::Result<(), String>;
 type Pid = Field<u32>;
 type Source = DataSource;
 type Event<'a> = Data<'a>;
+type Pkt<'a> = Packet<'a>;
 
 #[gadget]
 struct G {
@@ -35,6 +36,10 @@ impl G {
     fn on_exec(&mut self, _data: Event<'_>) -> HookResult {
         Ok(())
     }
+
+    /// An alias without `kind`: its type says the kind.
+    #[subscribe(datasource = "exec")]
+    fn on_packet(&mut self, _packet: Pkt<'_>) {}
 }
 
 fn main() {}
