@@ -127,9 +127,10 @@ pub mod __private;
 #[doc(hidden)]
 pub use __private::{
     ArrayEvent, DataEvent, DataSourceMember, FieldMember, GadgetStruct, HookOutput, InitOutput,
-    OneGadgetImplBlock, PacketEvent, ParamValue, StateDefault, SubscriptionEvent, array_event, assert_gadget_impl,
-    assert_gadget_struct, assert_state_default, data_event, event, init_value, init_with, packet_event,
-    param, param_or, param_or_parse, resolve_phase, run_callback, run_hook, subscribe_method,
+    OneGadgetImplBlock, PacketEvent, ParamValue, StateDefault, SubscriptionEvent, array_event,
+    assert_gadget_impl, assert_gadget_struct, assert_state_default, data_event, event, init_value,
+    init_with, packet_event, param, param_or, param_or_parse, resolve_phase, run_callback,
+    run_hook, subscribe_method,
 };
 
 pub use abi::{DataSourceType, FieldKind, LogLevel, MapType, SubscriptionKind, UpdateFlags};

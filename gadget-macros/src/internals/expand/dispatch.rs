@@ -63,7 +63,9 @@ pub fn callback_export(model: &GadgetImpl) -> Option<TokenStream> {
         let build = match sub.kind_by_type() {
             // Written like the subscription's kind (see `exports::subscribe`),
             // so that a type that is no event is one error, not two.
-            Some(ty) => quote_spanned!(arg_span=> <#ty as #rt::SubscriptionEvent<'_>>::from_handle(#event)),
+            Some(ty) => {
+                quote_spanned!(arg_span=> <#ty as #rt::SubscriptionEvent<'_>>::from_handle(#event))
+            }
             None => quote_spanned!(arg_span=> #event_fn(#event)),
         };
         let call =
