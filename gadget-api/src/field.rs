@@ -62,6 +62,12 @@ mod sealed {
 }
 
 /// The types a [`Field`] can have: the 11 scalars, [`String`] and [`Bytes`].
+#[diagnostic::on_unimplemented(
+    message = "`Field<{Self}>` is not a field type",
+    label = "a field has type `Field<T>` with `T` one of bool, i8, i16, i32, i64, u8, u16, u32, \
+             u64, f32, f64, String, Bytes",
+    note = "for text use `Field<String>`, for raw bytes `Field<Bytes>`"
+)]
 pub trait FieldType: sealed::Sealed + 'static {
     /// The kind used to add, read and write such a field.
     const KIND: FieldKind;

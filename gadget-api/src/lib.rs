@@ -129,6 +129,18 @@ struct ReadmeSamples;
 #[path = "private/mod.rs"]
 pub mod __private;
 
+// The items whose bounds check `#[gadget]`'s input, also at the root: the
+// compiler names an item by its shortest path, so that its errors say
+// `HookOutput` and `gadget_api::run_hook`, not a path through `__private`.
+#[doc(hidden)]
+pub use __private::{
+    ArrayEvent, DataEvent, DataSourceMember, FieldMember, GadgetStruct, HookOutput, InitOutput,
+    OneGadgetImplBlock, PacketEvent, ParamValue, StateDefault, SubscriptionEvent, array_event,
+    assert_gadget_impl, assert_gadget_struct, assert_state_default, data_event, event, init_value,
+    init_with, packet_event, param, param_or, param_or_parse, resolve_phase, run_callback,
+    run_hook, subscribe_method,
+};
+
 pub use abi::{DataSourceType, FieldKind, LogLevel, MapType, SubscriptionKind, UpdateFlags};
 pub use data::{Data, DataArray, Element};
 pub use datasource::DataSource;

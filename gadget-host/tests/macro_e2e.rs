@@ -19,6 +19,7 @@
 //! | `#[datasource(new, array)]` | macro-datasources | same two |
 //! | `#[datasource(unreference)]` | macro-datasources | `datasource_members_find_create_and_unreference`, `hooks_emit_packets_on_created_datasources` (member still used after) |
 //! | `#[field(datasource = ...)]` (look-up) | macro-fields | `field_members_read_and_write_values`; missing: `missing_field_fails_gadget_init_naming_field_and_datasource` |
+//! | `#[gadget(datasource = ...)]` on the struct (default of `#[field]` / `#[subscribe]`) | macro-fields | `field_members_read_and_write_values` |
 //! | `#[field(name = ...)]` / name defaulting to the member's | macro-fields | `field_members_read_and_write_values`, `added_and_looked_up_fields_carry_their_tags` |
 //! | `#[field(add)]` | macro-fields, macro-datasources | `field_members_read_and_write_values`, `added_and_looked_up_fields_carry_their_tags`, `datasource_members_find_create_and_unreference` |
 //! | `#[field(tags = [...])]` (added, looked up, later phase) | macro-fields | `added_and_looked_up_fields_carry_their_tags` |

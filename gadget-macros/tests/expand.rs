@@ -1,41 +1,20 @@
 //! Snapshots of the expansion of every input in `tests/expand/*.rs`: each
 //! `#[gadget]` item in a file is expanded (on `proc_macro2` tokens, without
-//! a compiler), the file is pretty-printed and compared with
-//! `tests/snapshots/`. Review changes with `cargo insta review`.
+//! a compiler), then the struct-to-impl hand-off (a local `macro_rules!`
+//! invoked with the exports) is expanded too, so that a snapshot shows the
+//! items the user's crate compiles, formatted by prettyplease. Review
+//! changes with `cargo insta review`; regenerate with
+//! `INSTA_UPDATE=always cargo test -p gadget-macros --test expand`.
 
 #[path = "../src/internals/mod.rs"]
 #[allow(dead_code)]
 mod internals;
+mod support;
 
 use quote::ToTokens;
 
-/// Expands the `#[gadget]` items of a file, keeping the other items.
 fn expand_file(source: &str) -> String {
-    let file: syn::File = syn::parse_file(source).expect("the input parses");
-    let mut out = proc_macro2::TokenStream::new();
-    for mut item in file.items {
-        let attrs = match &mut item {
-            syn::Item::Struct(i) => &mut i.attrs,
-            syn::Item::Impl(i) => &mut i.attrs,
-            syn::Item::Enum(i) => &mut i.attrs,
-            _ => {
-                item.to_tokens(&mut out);
-                continue;
-            }
-        };
-        let position = attrs.iter().position(|a| a.path().is_ident("gadget"));
-        let Some(position) = position else {
-            item.to_tokens(&mut out);
-            continue;
-        };
-        let attr = attrs.remove(position);
-        let args = match attr.meta {
-            syn::Meta::List(list) => list.tokens,
-            _ => proc_macro2::TokenStream::new(),
-        };
-        out.extend(internals::expand_gadget(args, item.into_token_stream()));
-    }
-    let file: syn::File = syn::parse2(out).expect("the expansion parses as a file");
+    let file = support::expand_source(source).unwrap_or_else(|e| panic!("{e}"));
     prettyplease::unparse(&file)
 }
 
@@ -45,6 +24,70 @@ fn expansions() {
         let source = std::fs::read_to_string(path).unwrap();
         insta::assert_snapshot!(expand_file(&source));
     });
+}
+
+/// ig's exports of an expanded file: the `#[no_mangle]` functions it
+/// defines as items, and any still hidden in unexpanded macro calls.
+fn exports(file: &syn::File) -> (Vec<String>, Vec<String>) {
+    struct Find {
+        items: Vec<String>,
+        hidden: Vec<String>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Find {
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            let no_mangle = f
+                .attrs
+                .iter()
+                .any(|a| a.to_token_stream().to_string().contains("no_mangle"));
+            if no_mangle {
+                self.items.push(f.sig.ident.to_string());
+            }
+            syn::visit::visit_item_fn(self, f);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            if !m.path.is_ident("macro_rules") && m.tokens.to_string().contains("no_mangle") {
+                self.hidden.push(m.path.to_token_stream().to_string());
+            }
+        }
+    }
+    let mut find = Find {
+        items: Vec::new(),
+        hidden: Vec::new(),
+    };
+    syn::visit::Visit::visit_file(&mut find, file);
+    (find.items, find.hidden)
+}
+
+/// What the snapshots are for: every export a reviewer must see is a
+/// formatted function, none is left as tokens inside a macro call.
+#[test]
+fn snapshots_show_every_export_as_an_item() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
+    let mut with_exports = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let file = support::expand_source(&source).unwrap_or_else(|e| panic!("{e}"));
+        let (items, hidden) = exports(&file);
+        assert!(
+            hidden.is_empty(),
+            "{}: exports left inside macro calls {hidden:?}",
+            path.display()
+        );
+        if !items.is_empty() {
+            with_exports += 1;
+            assert!(
+                items.iter().any(|e| e == "gadgetInit"),
+                "{}: exports {items:?} without gadgetInit",
+                path.display()
+            );
+        }
+    }
+    println!("{with_exports} snapshot inputs with exports, all as items");
+    assert!(
+        with_exports >= 20,
+        "only {with_exports} inputs have exports"
+    );
 }
 
 #[test]

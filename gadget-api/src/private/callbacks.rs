@@ -1,7 +1,11 @@
-//! Running a subscription's method for one event.
+//! Running a subscription's method for one event: the method's argument
+//! is built through a trait of the subscription's kind, so that a wrong
+//! argument type is one error on that type.
+
+use std::marker::PhantomData;
 
 use super::{GadgetCell, HookOutput, fail};
-use crate::abi::LogLevel;
+use crate::abi::{LogLevel, SubscriptionKind};
 use crate::data::{Data, DataArray};
 use crate::logger;
 use crate::packet::Packet;
@@ -14,7 +18,7 @@ pub fn run_callback<T, R: HookOutput>(
     method: &'static str,
     datasource: &'static str,
     handle: i32,
-    f: impl FnOnce(&mut T, u32) -> R,
+    f: impl for<'a> FnOnce(&mut T, EventHandle<'a>) -> R,
 ) {
     const EXPORT: &str = "dataSourceCallback";
     if handle == 0 {
@@ -27,7 +31,11 @@ pub fn run_callback<T, R: HookOutput>(
         );
         return;
     }
-    match cell.with(EXPORT, |value| f(value, handle as u32).into_hook_result()) {
+    let event = EventHandle {
+        raw: handle as u32,
+        _callback: PhantomData,
+    };
+    match cell.with(EXPORT, |value| f(value, event).into_hook_result()) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
             fail(
@@ -46,47 +54,123 @@ pub fn run_callback<T, R: HookOutput>(
     }
 }
 
-/// [`run_callback`] for a data subscription: the method gets [`Data`].
-pub fn run_data_callback<T, R: HookOutput>(
-    cell: &GadgetCell<T>,
-    method: &'static str,
-    datasource: &'static str,
-    handle: i32,
-    f: impl FnOnce(&mut T, Data<'_>) -> R,
-) {
-    // SAFETY: ig passes a data handle valid for this callback, and `Data`'s
-    // lifetime keeps it from outliving `f`.
-    run_callback(cell, method, datasource, handle, |value, h| {
-        f(value, unsafe { Data::from_raw(h) })
-    })
+/// The handle of one event, valid during the callback that receives it:
+/// its lifetime is the callback's, and the event built from it has it too.
+pub struct EventHandle<'a> {
+    raw: u32,
+    _callback: PhantomData<&'a mut ()>,
 }
 
-/// [`run_callback`] for an array subscription: the method gets [`DataArray`].
-pub fn run_array_callback<T, R: HookOutput>(
-    cell: &GadgetCell<T>,
-    method: &'static str,
-    datasource: &'static str,
-    handle: i32,
-    f: impl FnOnce(&mut T, DataArray<'_>) -> R,
-) {
-    // SAFETY: as in `run_data_callback`, for a data-array handle.
-    run_callback(cell, method, datasource, handle, |value, h| {
-        f(value, unsafe { DataArray::from_raw(h) })
-    })
+/// The argument of a data subscription's method.
+#[diagnostic::on_unimplemented(
+    message = "a data subscription receives `Data<'_>`, not `{Self}`",
+    label = "write `Data<'_>` here",
+    note = "`kind = \"array\"` receives `DataArray<'_>`, `kind = \"packet\"` receives `Packet<'_>`"
+)]
+pub trait DataEvent<'a> {
+    /// The event of `handle`.
+    fn from_handle(handle: EventHandle<'a>) -> Self;
 }
 
-/// [`run_callback`] for a packet subscription: the method gets [`Packet`].
-pub fn run_packet_callback<T, R: HookOutput>(
-    cell: &GadgetCell<T>,
-    method: &'static str,
-    datasource: &'static str,
-    handle: i32,
-    f: impl FnOnce(&mut T, Packet<'_>) -> R,
-) {
-    // SAFETY: as in `run_data_callback`, for a packet handle.
-    run_callback(cell, method, datasource, handle, |value, h| {
-        f(value, unsafe { Packet::from_raw(h) })
-    })
+impl<'a> DataEvent<'a> for Data<'a> {
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        // SAFETY: ig passes a data handle valid for this callback, and the
+        // lifetime keeps `Data` from outliving it.
+        unsafe { Data::from_raw(handle.raw) }
+    }
+}
+
+/// The argument of an array subscription's method.
+#[diagnostic::on_unimplemented(
+    message = "an array subscription receives `DataArray<'_>`, not `{Self}`",
+    label = "write `DataArray<'_>` here",
+    note = "`kind = \"data\"` receives `Data<'_>`, `kind = \"packet\"` receives `Packet<'_>`"
+)]
+pub trait ArrayEvent<'a> {
+    /// The event of `handle`.
+    fn from_handle(handle: EventHandle<'a>) -> Self;
+}
+
+impl<'a> ArrayEvent<'a> for DataArray<'a> {
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        // SAFETY: as for `Data`, for a data-array handle.
+        unsafe { DataArray::from_raw(handle.raw) }
+    }
+}
+
+/// The argument of a packet subscription's method.
+#[diagnostic::on_unimplemented(
+    message = "a packet subscription receives `Packet<'_>`, not `{Self}`",
+    label = "write `Packet<'_>` here",
+    note = "`kind = \"data\"` receives `Data<'_>`, `kind = \"array\"` receives `DataArray<'_>`"
+)]
+pub trait PacketEvent<'a> {
+    /// The event of `handle`.
+    fn from_handle(handle: EventHandle<'a>) -> Self;
+}
+
+impl<'a> PacketEvent<'a> for Packet<'a> {
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        // SAFETY: as for `Data`, for a packet handle.
+        unsafe { Packet::from_raw(handle.raw) }
+    }
+}
+
+/// The argument of a subscription's method without `kind = ".."`: its type
+/// says the subscription's kind, so that an alias (`type Ev<'a> =
+/// Packet<'a>`) needs no `kind`.
+#[diagnostic::on_unimplemented(
+    message = "a subscription receives `Data<'_>`, `DataArray<'_>` or `Packet<'_>`, not `{Self}`",
+    label = "write the event type here",
+    note = "`Data<'_>` is one record, `DataArray<'_>` an array data source's records, \
+            `Packet<'_>` the packet"
+)]
+pub trait SubscriptionEvent<'a>: Sized {
+    /// The subscription's kind.
+    const KIND: SubscriptionKind;
+    /// The event of `handle`.
+    fn from_handle(handle: EventHandle<'a>) -> Self;
+}
+
+impl<'a> SubscriptionEvent<'a> for Data<'a> {
+    const KIND: SubscriptionKind = SubscriptionKind::Data;
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        DataEvent::from_handle(handle)
+    }
+}
+
+impl<'a> SubscriptionEvent<'a> for DataArray<'a> {
+    const KIND: SubscriptionKind = SubscriptionKind::Array;
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        ArrayEvent::from_handle(handle)
+    }
+}
+
+impl<'a> SubscriptionEvent<'a> for Packet<'a> {
+    const KIND: SubscriptionKind = SubscriptionKind::Packet;
+    fn from_handle(handle: EventHandle<'a>) -> Self {
+        PacketEvent::from_handle(handle)
+    }
+}
+
+/// The event a subscription's method takes, by its type.
+pub fn event<'a, E: SubscriptionEvent<'a>>(handle: EventHandle<'a>) -> E {
+    E::from_handle(handle)
+}
+
+/// The event a data subscription's method takes.
+pub fn data_event<'a, E: DataEvent<'a>>(handle: EventHandle<'a>) -> E {
+    E::from_handle(handle)
+}
+
+/// The event an array subscription's method takes.
+pub fn array_event<'a, E: ArrayEvent<'a>>(handle: EventHandle<'a>) -> E {
+    E::from_handle(handle)
+}
+
+/// The event a packet subscription's method takes.
+pub fn packet_event<'a, E: PacketEvent<'a>>(handle: EventHandle<'a>) -> E {
+    E::from_handle(handle)
 }
 
 /// Logs a callback id no subscription was made with.

@@ -29,17 +29,18 @@ pub trait GadgetStruct: Sized + 'static {
 
 /// Implemented by `#[gadget]` on the impl block, so that a `#[gadget]`
 /// struct without one fails to compile instead of building a module
-/// without hooks.
+/// without hooks, and hooks split over two `#[gadget] impl` blocks are one
+/// error that names the rule (conflicting implementations of this trait).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no `#[gadget] impl` block",
     label = "this `#[gadget]` struct needs a `#[gadget] impl {Self} {{ .. }}` block",
     note = "add `#[gadget] impl {Self} {{}}` (it holds the hooks, and may be empty): it generates \
             ig's exports"
 )]
-pub trait GadgetImpl {}
+pub trait OneGadgetImplBlock {}
 
 /// Compiles only for a type with a `#[gadget] impl` block.
-pub const fn assert_gadget_impl<T: GadgetImpl>() {}
+pub const fn assert_gadget_impl<T: OneGadgetImplBlock>() {}
 
 /// Compiles only for a `#[gadget]` struct.
 pub const fn assert_gadget_struct<T: GadgetStruct>() {}

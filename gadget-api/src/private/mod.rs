@@ -8,12 +8,14 @@ mod callbacks;
 mod cell;
 mod checks;
 mod hooks;
+mod members;
 mod params;
 
 pub use callbacks::*;
 pub use cell::GadgetCell;
 pub use checks::*;
 pub use hooks::*;
+pub use members::*;
 pub use params::*;
 
 pub use crate::abi::{DataSourceType, SubscriptionKind};

@@ -13,6 +13,13 @@ pub struct GadgetArgs {
     /// `crate = "path"`: where `gadget_api` is, for re-exports.
     #[darling(rename = "crate")]
     pub krate: Option<CratePath>,
+    /// On the struct: the data source of every `#[field]` and
+    /// `#[subscribe]` that names none.
+    pub datasource: Option<Str>,
+    /// The options had an error (reported): what they would have given is
+    /// unknown, so its absence is not reported again.
+    #[darling(skip)]
+    pub failed: bool,
 }
 
 /// `#[datasource(name = "...", new, array, unreference)]` on a `DataSource` member.
@@ -60,25 +67,97 @@ pub struct SubscribeArgs {
 }
 
 /// `phase = "init" | "pre_start" | "start"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromMeta)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhaseArg {
-    #[darling(rename = "init")]
     Init,
-    #[darling(rename = "pre_start")]
     PreStart,
-    #[darling(rename = "start")]
     Start,
 }
 
+impl FromMeta for PhaseArg {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        const ALL: [PhaseArg; 3] = [PhaseArg::Init, PhaseArg::PreStart, PhaseArg::Start];
+        one_of(expr, "phase", &["init", "pre_start", "start"]).map(|i| ALL[i])
+    }
+}
+
 /// `kind = "data" | "array" | "packet"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromMeta)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KindArg {
-    #[darling(rename = "data")]
     Data,
-    #[darling(rename = "array")]
     Array,
-    #[darling(rename = "packet")]
     Packet,
+}
+
+impl FromMeta for KindArg {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        const ALL: [KindArg; 3] = [KindArg::Data, KindArg::Array, KindArg::Packet];
+        one_of(expr, "kind", &["data", "array", "packet"]).map(|i| ALL[i])
+    }
+}
+
+/// The index in `values` of the string `expr`, or an error that lists them.
+fn one_of(expr: &Expr, option: &str, values: &[&str]) -> darling::Result<usize> {
+    let listed = values
+        .iter()
+        .map(|v| format!("`{option} = \"{v}\"`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        }) => s.value(),
+        Expr::Group(g) => return one_of(&g.expr, option, values),
+        other => {
+            let written = bare_text(other);
+            let hint = values
+                .iter()
+                .find(|v| **v == written)
+                .map(|v| format!("write `{option} = \"{v}\"`"))
+                .unwrap_or_else(|| format!("write one of {listed}"));
+            return Err(darling::Error::custom(format!(
+                "`{option}` is a string in quotes: {hint}"
+            ))
+            .with_span(other));
+        }
+    };
+    if let Some(i) = values.iter().position(|v| *v == text) {
+        return Ok(i);
+    }
+    let near = values
+        .iter()
+        .map(|v| (strsim::levenshtein(&text, v), *v))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, v)| format!("did you mean `{option} = \"{v}\"`? "))
+        .unwrap_or_default();
+    Err(darling::Error::custom(format!(
+        "`{option}` cannot be \"{text}\": {near}it is one of {listed}"
+    ))
+    .with_span(expr))
+}
+
+/// What a value was meant to say without its quoting or prefix (`exec` for
+/// `exec`, `b"exec"` and `5` for `5`).
+fn bare_text(expr: &Expr) -> String {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::ByteStr(b),
+            ..
+        }) => String::from_utf8_lossy(&b.value()).into_owned(),
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::CStr(c), ..
+        }) => c.value().to_string_lossy().into_owned(),
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Char(c), ..
+        }) => c.value().to_string(),
+        other => other
+            .to_token_stream()
+            .to_string()
+            .replace(' ', "")
+            .trim_matches('"')
+            .to_owned(),
+    }
 }
 
 /// A string option's value (`"exec"`) and where it was written.
@@ -100,7 +179,7 @@ impl FromMeta for Str {
             Expr::Group(g) => Self::from_expr(&g.expr),
             other => Err(darling::Error::custom(format!(
                 "expected a string in quotes: write `\"{}\"`",
-                other.to_token_stream().to_string().trim_matches('"')
+                bare_text(other)
             ))
             .with_span(other)),
         }
@@ -252,13 +331,5 @@ fn verbatim_expr(meta: &Meta) -> darling::Result<Expr> {
             "write `default = <value>`, e.g. `default = 16` or `default = \"info\"`",
         )
         .with_span(other)),
-    }
-}
-
-/// Parses an attribute's options; a bare `#[attr]` is an empty list.
-pub fn parse_options<T: FromMeta>(meta: &Meta) -> darling::Result<T> {
-    match meta {
-        Meta::Path(_) => T::from_list(&[]).map_err(|e| e.with_span(meta)),
-        _ => T::from_meta(meta),
     }
 }

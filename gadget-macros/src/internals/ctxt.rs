@@ -9,6 +9,9 @@ use quote::ToTokens;
 #[derive(Default)]
 pub struct Ctxt {
     errors: Vec<syn::Error>,
+    /// A mistake the compiler reports by itself (on the user's own code):
+    /// no error of ours, but no expansion either.
+    left_to_rustc: bool,
 }
 
 impl Ctxt {
@@ -31,6 +34,11 @@ impl Ctxt {
         self.errors.push(error.into());
     }
 
+    /// Keeps an error already built (a reworded darling error).
+    pub fn push_syn(&mut self, error: syn::Error) {
+        self.errors.push(error);
+    }
+
     /// The value of `result`, or `None` with its error kept.
     pub fn handle<T>(&mut self, result: darling::Result<T>) -> Option<T> {
         match result {
@@ -42,8 +50,13 @@ impl Ctxt {
         }
     }
 
+    /// Marks a mistake that the compiler reports on the user's code.
+    pub fn left_to_rustc(&mut self) {
+        self.left_to_rustc = true;
+    }
+
     pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
+        !self.errors.is_empty() || self.left_to_rustc
     }
 
     /// The `compile_error!`s of every error kept, in the order found.

@@ -3,12 +3,15 @@
 //! model in `model`), `validate`, `expand`, with errors collected in `ctxt`.
 
 mod attr;
+mod cfg;
 mod ctxt;
 mod expand;
 mod model;
 mod names;
+mod options;
 mod parse;
 mod validate;
+mod wording;
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -36,11 +39,8 @@ pub fn expand_gadget(attr: TokenStream, item: TokenStream) -> TokenStream {
             validate::gadget_struct(&model, &mut cx);
             if cx.has_errors() {
                 let errors = cx.into_compile_errors();
-                let fallback = item
-                    .generics
-                    .params
-                    .is_empty()
-                    .then(|| expand::struct_fallback(&model.ident, &model.krate));
+                let generic = !item.generics.params.is_empty();
+                let fallback = expand::struct_fallback(&model, generic);
                 return quote!(#errors #item #fallback);
             }
             let state = expand::gadget_struct(&model);

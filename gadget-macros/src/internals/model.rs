@@ -6,6 +6,7 @@ use proc_macro2::Span;
 use syn::{Expr, Ident, LitStr, Path, Type};
 
 pub use super::attr::KindArg;
+pub use super::cfg::Cfg;
 
 /// In which export a look-up or subscription happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,7 +47,11 @@ impl Named {
 pub struct GadgetStruct {
     pub ident: Ident,
     pub krate: Path,
-    /// `struct Foo;`: built as `Foo {}` all the same.
+    /// `#[gadget(datasource = "..")]`: for `#[field]`s and `#[subscribe]`s
+    /// without their own.
+    pub default_datasource: Option<Named>,
+    /// `struct Foo;`: built as `Foo {}` all the same. A member whose role
+    /// depends on a `cfg_attr` appears once per alternative, each with its cfg.
     pub members: Vec<Member>,
 }
 
@@ -56,6 +61,7 @@ pub struct Member {
     pub ident: Ident,
     pub ty: Type,
     pub role: Role,
+    pub cfg: Cfg,
 }
 
 #[derive(Debug)]
@@ -108,6 +114,8 @@ pub struct GadgetImpl {
     pub krate: Path,
     pub hooks: Vec<Hook>,
     pub subscriptions: Vec<Subscription>,
+    /// `#[gadget(datasource = ..)]` given on the impl (it belongs on the struct).
+    pub misplaced_datasource: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +180,7 @@ pub struct Hook {
     pub sig: syn::Signature,
     /// The whole attribute, for errors about it.
     pub attr: proc_macro2::TokenStream,
+    pub cfg: Cfg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +212,8 @@ impl SubscriptionKind {
 #[derive(Debug)]
 pub struct Subscription {
     pub method: Ident,
-    pub datasource: Named,
+    /// `None`: the struct's `#[gadget(datasource = ..)]`.
+    pub datasource: Option<Named>,
     pub priority: i32,
     /// `kind = "..."`, when given.
     pub kind_option: Option<(KindArg, Span)>,
@@ -214,6 +224,7 @@ pub struct Subscription {
     pub sig: syn::Signature,
     /// The whole attribute, for errors about it.
     pub attr: proc_macro2::TokenStream,
+    pub cfg: Cfg,
 }
 
 impl Subscription {
@@ -240,6 +251,27 @@ impl Subscription {
             "Packet" => Some(SubscriptionKind::Packet),
             _ => None,
         }
+    }
+
+    /// The argument's type when only the compiler can tell its kind: no
+    /// `kind` option, a name that is not `Data`/`DataArray`/`Packet`, and
+    /// a `'_` lifetime (every alias of an event has one).
+    pub fn kind_by_type(&self) -> Option<&Type> {
+        if self.kind_option.is_some() || self.kind_of_argument().is_some() {
+            return None;
+        }
+        let ty = self.argument()?;
+        let Type::Path(p) = ty else {
+            return None;
+        };
+        let last = p.path.segments.last()?;
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args
+            .iter()
+            .any(|a| matches!(a, syn::GenericArgument::Lifetime(l) if l.ident == "_"))
+            .then_some(ty)
     }
 
     /// The subscription's kind: the option's, else the argument's (they

@@ -2,29 +2,88 @@
 //! parses their options with darling and strips them from the item. Each
 //! problem is kept in the context; whatever could be parsed is returned.
 
+use darling::FromMeta;
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Attribute, Fields, ImplItem, ImplItemFn, ItemImpl, ItemStruct, Meta, Path};
 
 use super::attr::{
     self, DataSourceArgs, FieldArgs, GadgetArgs, ParamArgs, PhaseArg, SubscribeArgs,
 };
+use super::cfg::{self, Cfg};
 use super::ctxt::Ctxt;
 use super::model::{
     DataSourceDecl, DataSourceKind, FieldDecl, GadgetImpl, GadgetStruct, Hook, HookKind, Member,
     Named, ParamDecl, Phase, Receiver, Role, Subscription,
 };
 use super::names;
+use super::options::{self, AttrSpec};
+use super::validate::{self, FieldTypeFix};
+use super::wording;
 
 /// `#[gadget(...)]`'s own options.
 pub fn gadget_args(attr: TokenStream, cx: &mut Ctxt) -> GadgetArgs {
     if attr.is_empty() {
         return GadgetArgs::default();
     }
-    let parsed = darling::ast::NestedMeta::parse_meta_list(attr)
-        .map_err(darling::Error::from)
-        .and_then(|list| <GadgetArgs as darling::FromMeta>::from_list(&list));
-    cx.handle(parsed).unwrap_or_default()
+    let failed = GadgetArgs {
+        failed: true,
+        ..GadgetArgs::default()
+    };
+    let Some(list) = options::of_tokens(attr, &options::GADGET, cx) else {
+        return failed;
+    };
+    from_list(&list, &options::GADGET, cx).unwrap_or(failed)
+}
+
+/// Darling's reading of checked options, its errors in the macro's words.
+fn from_list<T: FromMeta>(
+    list: &[darling::ast::NestedMeta],
+    spec: &AttrSpec,
+    cx: &mut Ctxt,
+) -> Option<T> {
+    match T::from_list(list) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            for error in wording::darling_error(e, spec) {
+                cx.push_syn(error);
+            }
+            None
+        }
+    }
+}
+
+/// The options of an attribute on a member or method, checked and read.
+fn read_options<T: FromMeta>(meta: &Meta, spec: &AttrSpec, cx: &mut Ctxt) -> Option<T> {
+    let list = options::of_meta(meta, spec, cx)?;
+    from_list(&list, spec, cx)
+}
+
+/// Whether `attr` is `#[gadget]` (or `#[gadget_api::gadget]`, ..).
+fn is_gadget_attr(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "gadget")
+}
+
+/// Reports and removes a second `#[gadget]` on an item the macro already expands.
+fn second_gadget_attr(attrs: &mut Vec<Attribute>, what: &str, cx: &mut Ctxt) {
+    let mut first = true;
+    attrs.retain(|attr| {
+        if !is_gadget_attr(attr) {
+            return true;
+        }
+        if first {
+            cx.error_spanned(
+                attr,
+                format!("this {what} already has `#[gadget]`: remove this one"),
+            );
+            first = false;
+        }
+        false
+    });
 }
 
 /// `::gadget_api`, or the path given with `crate = "..."`.
@@ -37,13 +96,32 @@ pub fn crate_path(args: &GadgetArgs) -> Path {
 
 /// Parses the struct's members and strips their gadget attributes.
 pub fn gadget_struct(args: &GadgetArgs, item: &mut ItemStruct, cx: &mut Ctxt) -> GadgetStruct {
-    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+    second_gadget_attr(&mut item.attrs, "struct", cx);
+    if !item.generics.params.is_empty() {
         cx.error_spanned(
             &item.generics,
             "a #[gadget] struct cannot be generic: ig loads one module with one gadget value; \
              remove the generic parameters and use concrete types",
         );
+    } else if let Some(clause) = &item.generics.where_clause {
+        cx.error_spanned(
+            clause,
+            "a #[gadget] struct has no `where` clause: it is one concrete type; remove the clause",
+        );
     }
+    let default_datasource = match &args.datasource {
+        Some(d) => Some(Named {
+            value: d.value.clone(),
+            span: d.span,
+        }),
+        // Whatever `#[gadget(..)]` said is unknown: no field is reported
+        // for lacking a data source it may have given.
+        None if args.failed => Some(Named {
+            value: "unknown".to_owned(),
+            span: Span::call_site(),
+        }),
+        None => None,
+    };
     if let Fields::Unnamed(fields) = &item.fields {
         cx.error_spanned(
             fields,
@@ -56,24 +134,44 @@ pub fn gadget_struct(args: &GadgetArgs, item: &mut ItemStruct, cx: &mut Ctxt) ->
     }
     let mut members = Vec::new();
     for field in item.fields.iter_mut() {
-        let role = member_role(field, cx);
+        let roles = member_roles(field, default_datasource.as_ref(), cx);
+        if roles.iter().any(|(_, r)| matches!(r, Role::Field(_))) {
+            match validate::field_type_fix(&field.ty) {
+                FieldTypeFix::Fine => {}
+                FieldTypeFix::Replace { at, message, with } => {
+                    cx.error_spanned(at, message);
+                    field.ty = *with;
+                }
+                FieldTypeFix::LeftToRustc => cx.left_to_rustc(),
+            }
+        }
         if let Some(ident) = &field.ident {
-            members.push(Member {
-                ident: ident.clone(),
-                ty: field.ty.clone(),
-                role,
-            });
+            for (cfg, role) in roles {
+                members.push(Member {
+                    ident: ident.clone(),
+                    ty: field.ty.clone(),
+                    role,
+                    cfg,
+                });
+            }
         }
     }
     GadgetStruct {
         ident: item.ident.clone(),
         krate: crate_path(args),
+        default_datasource,
         members,
     }
 }
 
-/// The role of one member, from its attributes (removed from `field`).
-fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
+/// The roles of one member, from its attributes (removed from `field`),
+/// each with the cfg under which it holds: one, unless `cfg_attr`s make
+/// the role depend on the configuration.
+fn member_roles(
+    field: &mut syn::Field,
+    default_datasource: Option<&Named>,
+    cx: &mut Ctxt,
+) -> Vec<(Cfg, Role)> {
     let rust_name = field
         .ident
         .as_ref()
@@ -83,23 +181,31 @@ fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
         .ident
         .as_ref()
         .map_or_else(|| field.ty.span(), |i| i.span());
-    let mut roles: Vec<(TokenStream, &'static str, Role)> = Vec::new();
-    for attr in take_attrs(
+    let cfg = Cfg::of(&field.attrs);
+    let mut roles: Vec<(TokenStream, &'static str, Option<TokenStream>, Role)> = Vec::new();
+    for (predicate, attr) in take_attrs(
         &mut field.attrs,
         names::MEMBER_ATTRS,
         names::METHOD_ATTRS,
         cx,
     ) {
-        let span = quote::ToTokens::to_token_stream(&attr);
+        let span = attr.to_token_stream();
         let Some(name) = names::single_ident(attr.path()) else {
             continue;
         };
         let role = match name.as_str() {
-            "datasource" => attr::parse_options::<DataSourceArgs>(&attr.meta)
+            "datasource" => read_options::<DataSourceArgs>(&attr.meta, &options::DATASOURCE, cx)
                 .map(|a| datasource_role(a, &rust_name, rust_span, cx)),
-            "field" => attr::parse_options::<FieldArgs>(&attr.meta)
-                .and_then(|a| field_role(a, &rust_name, rust_span, &attr)),
-            "param" => attr::parse_options::<ParamArgs>(&attr.meta).map(|a| {
+            "field" => read_options::<FieldArgs>(&attr.meta, &options::FIELD, cx).and_then(|a| {
+                cx.handle(field_role(
+                    a,
+                    &rust_name,
+                    rust_span,
+                    &attr,
+                    default_datasource,
+                ))
+            }),
+            "param" => read_options::<ParamArgs>(&attr.meta, &options::PARAM, cx).map(|a| {
                 Role::Param(ParamDecl {
                     key: named_or(a.key, &rust_name, rust_span),
                     default: a.default,
@@ -110,24 +216,41 @@ fn member_role(field: &mut syn::Field, cx: &mut Ctxt) -> Role {
                 continue;
             }
         };
-        if let Some(role) = cx.handle(role) {
-            roles.push((span, names::static_name(&name), role));
+        if let Some(role) = role {
+            roles.push((span, names::static_name(&name), predicate, role));
         }
     }
-    let mut roles = roles.into_iter();
-    let Some((_, first_name, role)) = roles.next() else {
-        return Role::State;
-    };
-    for (attr, name, _) in roles {
-        cx.error_spanned(
-            attr,
-            format!(
-                "`{rust_name}` already has `#[{first_name}]`: a member is either a data source, \
-                 a field or a param; declare another member for `#[{name}]`"
-            ),
-        );
+    let mut kept: Vec<(Option<TokenStream>, &'static str, Role)> = Vec::new();
+    for (attr, name, predicate, role) in roles {
+        let key = predicate.as_ref().map(|p| p.to_string());
+        let clash = kept.iter().find(|(p, _, _)| {
+            p.is_none() || key.is_none() || p.as_ref().map(|p| p.to_string()) == key
+        });
+        if let Some((_, first_name, _)) = clash {
+            cx.error_spanned(
+                attr,
+                format!(
+                    "`{rust_name}` already has `#[{first_name}]`: a member is either a data \
+                     source, a field or a param; declare another member for `#[{name}]`"
+                ),
+            );
+            continue;
+        }
+        kept.push((predicate, name, role));
     }
-    role
+    if kept.is_empty() {
+        return vec![(cfg, Role::State)];
+    }
+    let conditions: Vec<TokenStream> = kept.iter().filter_map(|(p, _, _)| p.clone()).collect();
+    let all_conditional = conditions.len() == kept.len();
+    let mut out: Vec<(Cfg, Role)> = kept
+        .into_iter()
+        .map(|(p, _, role)| (p.map_or_else(|| cfg.clone(), |p| cfg.and(p)), role))
+        .collect();
+    if all_conditional {
+        out.push((cfg.and(cfg::none_of(&conditions)), Role::State));
+    }
+    out
 }
 
 fn method_attr_on_member(attr: &Attribute, name: &str, cx: &mut Ctxt) {
@@ -208,12 +331,16 @@ fn field_role(
     rust_name: &str,
     span: Span,
     attr: &Attribute,
+    default_datasource: Option<&Named>,
 ) -> darling::Result<Role> {
     let (phase, phase_span) = match args.phase {
         Some(p) => (phase_of(*p), Some(p.span())),
         None => (Phase::Init, None),
     };
-    let datasource = required_datasource(args.datasource, "field", attr)?;
+    let datasource = match (args.datasource, default_datasource) {
+        (None, Some(default)) => default.clone(),
+        (own, _) => required_datasource(own, "field", attr)?,
+    };
     Ok(Role::Field(FieldDecl {
         datasource,
         name: named_or(args.name, rust_name, span),
@@ -239,7 +366,8 @@ fn required_datasource(
             attr,
             format!(
                 "`#[{which}]` needs the name of its data source: write \
-                 `#[{which}(datasource = \"exec\", ..)]`"
+                 `#[{which}(datasource = \"exec\", ..)]`, or name the gadget's data source \
+                 once on the struct: `#[gadget(datasource = \"exec\")]`"
             ),
         )
         .into()),
@@ -256,22 +384,27 @@ pub fn phase_of(p: PhaseArg) -> Phase {
 
 /// Removes the attributes named in `ours` (and near misses, reported) from
 /// `attrs` and returns `ours`' plus `theirs` (the other item's attributes,
-/// also removed so that they cause no follow-on error).
+/// also removed so that they cause no follow-on error), each with the
+/// predicate of the `cfg_attr` it came from, if any.
 fn take_attrs(
     attrs: &mut Vec<Attribute>,
     ours: &[&'static str],
     theirs: &[&'static str],
     cx: &mut Ctxt,
-) -> Vec<Attribute> {
+) -> Vec<(Option<TokenStream>, Attribute)> {
+    let gadget_attr = |meta: &Meta| {
+        names::single_ident(meta.path())
+            .is_some_and(|name| ours.contains(&name.as_str()) || theirs.contains(&name.as_str()))
+    };
     let mut taken = Vec::new();
     let mut kept = Vec::new();
-    for attr in attrs.drain(..) {
+    for (predicate, attr) in cfg::unwrap_cfg_attrs(std::mem::take(attrs), &gadget_attr) {
         let Some(name) = names::single_ident(attr.path()) else {
             kept.push(attr);
             continue;
         };
-        if ours.contains(&name.as_str()) || theirs.contains(&name.as_str()) {
-            taken.push(attr);
+        if gadget_attr(&attr.meta) {
+            taken.push((predicate, attr));
         } else if let Some(suggestion) = names::near_miss(&name, ours) {
             cx.error(
                 attr.path().span(),
@@ -287,6 +420,7 @@ fn take_attrs(
 
 /// Parses the impl's hooks and subscriptions and strips their attributes.
 pub fn gadget_impl(args: &GadgetArgs, item: &mut ItemImpl, cx: &mut Ctxt) -> Option<GadgetImpl> {
+    second_gadget_attr(&mut item.attrs, "impl block", cx);
     let mut fine = true;
     if let Some((_, path, _)) = &item.trait_ {
         cx.error_spanned(
@@ -296,11 +430,18 @@ pub fn gadget_impl(args: &GadgetArgs, item: &mut ItemImpl, cx: &mut Ctxt) -> Opt
         );
         fine = false;
     }
-    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+    if !item.generics.params.is_empty() {
         cx.error_spanned(
             &item.generics,
             "a #[gadget] impl cannot be generic: the gadget is one concrete type; remove the \
              generic parameters",
+        );
+        fine = false;
+    } else if let Some(clause) = &item.generics.where_clause {
+        cx.error_spanned(
+            clause,
+            "a #[gadget] impl has no `where` clause: the gadget is one concrete type; remove \
+             the clause",
         );
         fine = false;
     }
@@ -340,11 +481,12 @@ pub fn gadget_impl(args: &GadgetArgs, item: &mut ItemImpl, cx: &mut Ctxt) -> Opt
         krate: crate_path(args),
         hooks,
         subscriptions,
+        misplaced_datasource: args.datasource.as_ref().map(|d| d.span),
     })
 }
 
 fn strip_misplaced(attrs: &mut Vec<Attribute>, cx: &mut Ctxt) {
-    for attr in take_attrs(attrs, names::METHOD_ATTRS, names::MEMBER_ATTRS, cx) {
+    for (_, attr) in take_attrs(attrs, names::METHOD_ATTRS, names::MEMBER_ATTRS, cx) {
         let name = names::single_ident(attr.path()).unwrap_or_default();
         cx.error_spanned(
             &attr,
@@ -369,13 +511,15 @@ fn method_roles(
     } else {
         Receiver::Constructor
     };
+    let method_cfg = Cfg::of(&method.attrs);
     let attrs = take_attrs(
         &mut method.attrs,
         names::METHOD_ATTRS,
         names::MEMBER_ATTRS,
         cx,
     );
-    for attr in attrs {
+    for (predicate, attr) in attrs {
+        let cfg = predicate.map_or_else(|| method_cfg.clone(), |p| method_cfg.and(p));
         let name = names::single_ident(attr.path()).unwrap_or_default();
         if let Some(kind) = HookKind::from_attribute(&name) {
             if !matches!(attr.meta, Meta::Path(_)) {
@@ -390,16 +534,18 @@ fn method_roles(
                 receiver,
                 output_span,
                 sig: method.sig.clone(),
-                attr: quote::ToTokens::to_token_stream(&attr),
+                attr: attr.to_token_stream(),
+                cfg,
             });
         } else if name == "subscribe" {
-            let parsed = attr::parse_options::<SubscribeArgs>(&attr.meta).and_then(|args| {
-                required_datasource(args.datasource.clone(), "subscribe", &attr)
-                    .map(|ds| (args, ds))
-            });
-            let Some((args, datasource)) = cx.handle(parsed) else {
+            let Some(args) = read_options::<SubscribeArgs>(&attr.meta, &options::SUBSCRIBE, cx)
+            else {
                 continue;
             };
+            let datasource = args.datasource.clone().map(|v| Named {
+                span: v.span,
+                value: v.value,
+            });
             let id = *next_id;
             *next_id += 1;
             subscriptions.push(Subscription {
@@ -411,7 +557,8 @@ fn method_roles(
                 callback_id: id,
                 output_span,
                 sig: method.sig.clone(),
-                attr: quote::ToTokens::to_token_stream(&attr),
+                attr: attr.to_token_stream(),
+                cfg,
             });
         } else {
             cx.error(

@@ -14,24 +14,22 @@ use super::model::{
     DataSourceKind, GadgetImpl, GadgetStruct, HookKind, Phase, Receiver, Role, Subscription,
 };
 
+/// Items under different cfgs are taken as alternatives, so duplicates are
+/// only looked for among items of one cfg (or none).
 pub fn gadget_struct(model: &GadgetStruct, cx: &mut Ctxt) {
-    let mut datasources: BTreeMap<&str, (&syn::Ident, Option<DataSourceKind>)> = BTreeMap::new();
-    let mut added: BTreeMap<(&str, &str), &syn::Ident> = BTreeMap::new();
-    let mut keys: BTreeMap<&str, &syn::Ident> = BTreeMap::new();
+    type Key<'a> = (String, &'a str);
+    let mut datasources: BTreeMap<Key, (&syn::Ident, Option<DataSourceKind>)> = BTreeMap::new();
+    let mut added: BTreeMap<(String, &str, &str), &syn::Ident> = BTreeMap::new();
+    let mut keys: BTreeMap<Key, &syn::Ident> = BTreeMap::new();
+    if let Some(ds) = &model.default_datasource {
+        non_empty(&ds.value, ds.span, "data source name", cx);
+    }
     for member in &model.members {
+        let cfg = member.cfg.key();
         match &member.role {
             Role::DataSource(ds) => {
-                if last_ident(&member.ty).as_deref() != Some("DataSource") {
-                    cx.error_spanned(
-                        &member.ty,
-                        format!(
-                            "a `#[datasource]` member has type `DataSource` (found `{}`)",
-                            show(&member.ty)
-                        ),
-                    );
-                }
                 non_empty(&ds.name.value, ds.name.span, "data source name", cx);
-                if let Some((other, _)) = datasources.get(ds.name.value.as_str()) {
+                if let Some((other, _)) = datasources.get(&(cfg.clone(), ds.name.value.as_str())) {
                     cx.error(
                         ds.name.span,
                         format!(
@@ -40,13 +38,14 @@ pub fn gadget_struct(model: &GadgetStruct, cx: &mut Ctxt) {
                         ),
                     );
                 } else {
-                    datasources.insert(&ds.name.value, (&member.ident, ds.create));
+                    datasources.insert((cfg, &ds.name.value), (&member.ident, ds.create));
                 }
             }
-            Role::Field(_) => check_field_type(&member.ty, cx),
+            Role::Field(_) => {}
             Role::Param(p) => {
                 non_empty(&p.key.value, p.key.span, "param key", cx);
-                if let Some(other) = keys.insert(&p.key.value, &member.ident) {
+                check_param_default(&member.ty, p.default.as_ref(), cx);
+                if let Some(other) = keys.insert((cfg, &p.key.value), &member.ident) {
                     cx.error(
                         p.key.span,
                         format!(
@@ -70,8 +69,9 @@ pub fn gadget_struct(model: &GadgetStruct, cx: &mut Ctxt) {
             cx,
         );
         non_empty(&f.name.value, f.name.span, "field name", cx);
+        let cfg = member.cfg.key();
         let created = matches!(
-            datasources.get(f.datasource.value.as_str()),
+            datasources.get(&(cfg.clone(), f.datasource.value.as_str())),
             Some((_, Some(_)))
         );
         if let Some(add) = f.add {
@@ -82,7 +82,7 @@ pub fn gadget_struct(model: &GadgetStruct, cx: &mut Ctxt) {
                      of fields that other operators add later)",
                 );
             }
-            let key = (f.datasource.value.as_str(), f.name.value.as_str());
+            let key = (cfg, f.datasource.value.as_str(), f.name.value.as_str());
             if let Some(other) = added.insert(key, &member.ident) {
                 cx.error(
                     f.name.span,
@@ -112,8 +112,27 @@ fn non_empty(value: &str, span: Span, what: &str, cx: &mut Ctxt) {
     }
 }
 
-/// `Field<T>`, with hints for the usual wrong `T`s.
-fn check_field_type(ty: &Type, cx: &mut Ctxt) {
+/// What to do about a `#[field]` member's written type.
+pub enum FieldTypeFix {
+    /// `Field<T>` with a `T` that may be allowed, or another type (an
+    /// alias): the compiler checks it.
+    Fine,
+    /// A usual wrong `T` (`&str`, `Vec<u8>`, `usize`): an error that says
+    /// what to write, and the struct is emitted with that type, so that
+    /// the compiler does not report the same member again.
+    Replace {
+        at: Box<Type>,
+        message: String,
+        with: Box<Type>,
+    },
+    /// A primitive that is never a field type (`char`): the compiler's
+    /// error on the struct, which lists the field types, is the only one;
+    /// nothing is generated for the struct.
+    LeftToRustc,
+}
+
+/// Looks at the `T` of a `Field<T>` member.
+pub fn field_type_fix(ty: &Type) -> FieldTypeFix {
     let inner = match ty {
         Type::Path(p) if p.qself.is_none() => p.path.segments.last().and_then(|last| {
             if last.ident != "Field" {
@@ -132,43 +151,53 @@ fn check_field_type(ty: &Type, cx: &mut Ctxt) {
         _ => None,
     };
     let Some(inner) = inner else {
-        cx.error_spanned(
-            ty,
-            format!(
-                "a `#[field]` member has type `Field<T>`, with `T` one of bool, i8..i64, \
-                 u8..u64, f32, f64, String, Bytes (found `{}`)",
-                show(ty)
-            ),
-        );
-        return;
+        return FieldTypeFix::Fine;
     };
     let shown = show(inner);
     let hint = match shown.as_str() {
-        "&str" | "str" | "&'static str" | "Box<str>" => Some("Field<String>"),
-        "Vec<u8>" | "&[u8]" | "[u8]" | "Box<[u8]>" => Some("Field<Bytes>"),
-        "usize" => Some("Field<u64> (or the field's exact width)"),
-        "isize" => Some("Field<i64> (or the field's exact width)"),
+        "&str" | "str" | "&'static str" | "Box<str>" | "&'a str" => Some(("String", "")),
+        "Vec<u8>" | "&[u8]" | "[u8]" | "Box<[u8]>" | "&'static [u8]" => Some(("Bytes", "")),
+        "usize" => Some(("u64", " (or the field's exact width)")),
+        "isize" => Some(("i64", " (or the field's exact width)")),
+        "char" | "i128" | "u128" | "()" | "f16" | "f128" => return FieldTypeFix::LeftToRustc,
         _ => None,
     };
-    if let Some(hint) = hint {
-        cx.error_spanned(
-            inner,
-            format!("`Field<{shown}>` is not a field type: write `{hint}`"),
-        );
+    match hint {
+        Some((replacement, shown_hint)) => {
+            let mut with = ty.clone();
+            if let Type::Path(p) = &mut with {
+                if let Some(PathArguments::AngleBracketed(args)) =
+                    p.path.segments.last_mut().map(|s| &mut s.arguments)
+                {
+                    let ident = syn::Ident::new(replacement, inner.span());
+                    args.args = syn::parse_quote!(#ident);
+                }
+            }
+            FieldTypeFix::Replace {
+                at: Box::new(inner.clone()),
+                message: format!(
+                    "`Field<{shown}>` is not a field type: write `Field<{replacement}>`{shown_hint}"
+                ),
+                with: Box::new(with),
+            }
+        }
+        None => FieldTypeFix::Fine,
     }
 }
 
 pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
-    let type_name = model
-        .self_ty
-        .segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default();
+    if let Some(span) = model.misplaced_datasource {
+        cx.error(
+            span,
+            "the gadget's data source is named on the struct: move `datasource = ..` to the \
+             struct's `#[gadget(..)]`",
+        );
+    }
     for kind in HookKind::ALL {
-        let mut same = model.hooks.iter().filter(|h| h.kind == kind);
-        if let Some(first) = same.next() {
-            for dup in same {
+        let same: Vec<_> = model.hooks.iter().filter(|h| h.kind == kind).collect();
+        for (i, dup) in same.iter().enumerate() {
+            // Hooks under different cfgs are alternatives.
+            if let Some(first) = same[..i].iter().find(|h| h.cfg.overlaps(&dup.cfg)) {
                 cx.error_spanned(
                     &dup.attr,
                     format!(
@@ -183,9 +212,10 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
             }
         }
     }
-    let mut methods: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut methods: BTreeMap<(String, String), &'static str> = BTreeMap::new();
     for hook in &model.hooks {
-        if let Some(other) = methods.insert(hook.method.to_string(), hook.kind.attribute()) {
+        let key = (hook.method.to_string(), hook.cfg.key());
+        if let Some(other) = methods.insert(key, hook.kind.attribute()) {
             cx.error_spanned(
                 &hook.attr,
                 format!(
@@ -196,11 +226,12 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
             continue;
         }
         common_signature(&hook.sig, cx);
-        check_hook_signature(hook.kind, hook.receiver, &hook.sig, &type_name, cx);
+        check_hook_signature(hook.kind, hook.receiver, &hook.sig, cx);
     }
-    let mut seen: BTreeMap<(String, &str), ()> = BTreeMap::new();
+    let mut seen: BTreeMap<(String, String, &str), ()> = BTreeMap::new();
+    let mut signed: std::collections::BTreeSet<(String, String)> = Default::default();
     for sub in &model.subscriptions {
-        if let Some(hook) = methods.get(&sub.method.to_string()) {
+        if let Some(hook) = methods.get(&(sub.method.to_string(), sub.cfg.key())) {
             cx.error_spanned(
                 &sub.attr,
                 format!(
@@ -210,26 +241,54 @@ pub fn gadget_impl(model: &GadgetImpl, cx: &mut Ctxt) {
             );
             continue;
         }
+        let datasource = sub
+            .datasource
+            .as_ref()
+            .map_or("the gadget's data source", |d| d.value.as_str());
         if seen
-            .insert((sub.method.to_string(), &sub.datasource.value), ())
+            .insert((sub.method.to_string(), sub.cfg.key(), datasource), ())
             .is_some()
         {
             cx.error_spanned(
                 &sub.attr,
                 format!(
-                    "`{}` is already subscribed to data source `{}`",
-                    sub.method, sub.datasource.value
+                    "`{}` is already subscribed to data source `{datasource}`",
+                    sub.method
                 ),
             );
         }
-        non_empty(
-            &sub.datasource.value,
-            sub.datasource.span,
-            "data source name",
-            cx,
+        if let Some(ds) = &sub.datasource {
+            non_empty(&ds.value, ds.span, "data source name", cx);
+        }
+        // A method with several subscriptions has its signature checked
+        // once; each subscription's `kind` still against its argument.
+        if signed.insert((sub.method.to_string(), sub.cfg.key())) {
+            common_signature(&sub.sig, cx);
+            check_subscription_signature(sub, cx);
+        } else {
+            check_kind(sub, cx);
+        }
+    }
+}
+
+/// `kind = ".."` against the argument's type, when its name says its kind.
+fn check_kind(sub: &Subscription, cx: &mut Ctxt) {
+    let (Some((opt, span)), Some(found), Some(arg)) =
+        (sub.kind_option, sub.kind_of_argument(), sub.argument())
+    else {
+        return;
+    };
+    if sub.kind() != found {
+        cx.error(
+            span,
+            format!(
+                "`kind = \"{}\"` receives `{}`, but `{}` takes `{}`: change one of them",
+                kind_word(opt),
+                sub.kind().argument(),
+                sub.method,
+                show(arg)
+            ),
         );
-        common_signature(&sub.sig, cx);
-        check_subscription_signature(sub, cx);
     }
 }
 
@@ -292,13 +351,7 @@ fn borrowed_receiver(sig: &Signature) -> Result<(), Span> {
     }
 }
 
-fn check_hook_signature(
-    kind: HookKind,
-    receiver: Receiver,
-    sig: &Signature,
-    type_name: &str,
-    cx: &mut Ctxt,
-) {
+fn check_hook_signature(kind: HookKind, receiver: Receiver, sig: &Signature, cx: &mut Ctxt) {
     let name = &sig.ident;
     let attr = kind.attribute();
     if receiver == Receiver::Constructor {
@@ -322,7 +375,10 @@ fn check_hook_signature(
                 ),
             );
         }
-        if !returns_self(&sig.output, type_name) {
+        // Other return types are checked by the compiler (`Self`, the type's
+        // name or path, an alias, `Result<Self, E>`); `()` and `Result<()>`
+        // say that `self` was forgotten.
+        if matches!(sig.output, ReturnType::Default) || returns_unit(&sig.output) {
             cx.error(
                 output_span(sig),
                 format!(
@@ -390,7 +446,15 @@ fn check_subscription_signature(sub: &Subscription, cx: &mut Ctxt) {
         ),
         [arg] => {
             let by_type = sub.kind_of_argument();
-            if let Type::Reference(r) = &*arg.ty {
+            if let Some(lifetime) = foreign_lifetime(&arg.ty, sig) {
+                cx.error_spanned(
+                    lifetime,
+                    format!(
+                        "the event lives for one callback only: write `'_` instead of `{lifetime}` \
+                         (`fn {name}(&mut self, data: {expected})`)"
+                    ),
+                );
+            } else if let Type::Reference(r) = &*arg.ty {
                 cx.error_spanned(
                     &arg.ty,
                     format!(
@@ -409,16 +473,6 @@ fn check_subscription_signature(sub: &Subscription, cx: &mut Ctxt) {
                              one of them",
                             kind_word(opt),
                             sub.kind().argument(),
-                            show(&arg.ty)
-                        ),
-                    ),
-                    (None, None) => cx.error_spanned(
-                        &arg.ty,
-                        format!(
-                            "a subscription receives `Data<'_>` (one record), `DataArray<'_>` \
-                             (an array data source's records) or `Packet<'_>` (the packet), \
-                             not `{}`; for a type alias, say which with `kind = \"data\"`, \
-                             `\"array\"` or `\"packet\"`",
                             show(&arg.ty)
                         ),
                     ),
@@ -445,70 +499,123 @@ fn kind_word(kind: super::model::KindArg) -> &'static str {
     }
 }
 
-/// `()`, nothing, or `Result<(), E>` (any path ending in `Result`).
+/// `Result<T, E>` with a `T` other than `()`: the one mistake in a hook's
+/// return type that is clear from its syntax. Every other type (`()`, an
+/// alias such as `type HookResult = Result<(), String>`) is checked by the
+/// compiler against the runtime's `HookOutput` bound.
 fn check_unit_output(sig: &Signature, what: &str, cx: &mut Ctxt) {
     let ReturnType::Type(_, ty) = &sig.output else {
         return;
     };
-    let ok = match &**ty {
-        Type::Tuple(t) => t.elems.is_empty(),
-        Type::Path(p) => match p.path.segments.last() {
-            Some(last) if last.ident == "Result" => match &last.arguments {
-                PathArguments::None => true,
-                PathArguments::AngleBracketed(args) => match args.args.first() {
-                    Some(GenericArgument::Type(Type::Tuple(t))) => t.elems.is_empty(),
-                    Some(GenericArgument::Type(other)) => {
-                        cx.error_spanned(
-                            other,
-                            format!(
-                                "{what} returns `Result<(), E>`: ig only learns success or \
-                                 failure, so the `Ok` value would be lost (found `{}`)",
-                                show(other)
-                            ),
-                        );
-                        return;
-                    }
-                    _ => true,
-                },
-                PathArguments::Parenthesized(_) => false,
-            },
-            _ => false,
-        },
-        _ => false,
+    let Type::Path(p) = &**ty else {
+        return;
     };
-    if !ok {
-        cx.error_spanned(
-            ty,
+    let Some(last) = p.path.segments.last() else {
+        return;
+    };
+    if last.ident != "Result" {
+        return;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return;
+    };
+    match args.args.first() {
+        Some(GenericArgument::Type(Type::Tuple(t))) if t.elems.is_empty() => {}
+        Some(GenericArgument::Type(other)) if args.args.len() <= 2 => cx.error_spanned(
+            other,
             format!(
-                "{what} returns `()` or `Result<(), E>` with `E: Display` (found `{}`); errors \
-                 are logged with the method's name and make the export return 1",
-                show(ty)
+                "{what} returns `Result<(), E>`: ig only learns success or failure, so the `Ok` \
+                 value would be lost (found `{}`)",
+                show(other)
+            ),
+        ),
+        _ => {}
+    }
+}
+
+/// A lifetime in the event's type that the method does not declare
+/// (`Data<'static>`): the event cannot outlive the callback.
+fn foreign_lifetime<'a>(ty: &'a Type, sig: &Signature) -> Option<&'a syn::Lifetime> {
+    let Type::Path(p) = ty else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        GenericArgument::Lifetime(l) if l.ident != "_" => {
+            let declared = sig.generics.params.iter().any(
+                |g| matches!(g, syn::GenericParam::Lifetime(d) if d.lifetime.ident == l.ident),
+            );
+            (!declared).then_some(l)
+        }
+        _ => None,
+    })
+}
+
+/// A string `default` of a param whose type is a primitive is parsed here,
+/// so that `default = "abc"` on a `u32` fails the build, not gadgetInit.
+fn check_param_default(ty: &Type, default: Option<&syn::Expr>, cx: &mut Ctxt) {
+    let Some(syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(text),
+        ..
+    })) = default
+    else {
+        return;
+    };
+    let Some(name) = last_ident(ty) else {
+        return;
+    };
+    let value = text.value();
+    let parses = match name.as_str() {
+        "bool" => value.parse::<bool>().is_ok(),
+        "char" => value.parse::<char>().is_ok(),
+        "f32" => value.parse::<f32>().is_ok(),
+        "f64" => value.parse::<f64>().is_ok(),
+        "i8" => value.parse::<i8>().is_ok(),
+        "i16" => value.parse::<i16>().is_ok(),
+        "i32" => value.parse::<i32>().is_ok(),
+        "i64" => value.parse::<i64>().is_ok(),
+        "i128" => value.parse::<i128>().is_ok(),
+        "isize" => value.parse::<isize>().is_ok(),
+        "u8" => value.parse::<u8>().is_ok(),
+        "u16" => value.parse::<u16>().is_ok(),
+        "u32" => value.parse::<u32>().is_ok(),
+        "u64" => value.parse::<u64>().is_ok(),
+        "u128" => value.parse::<u128>().is_ok(),
+        "usize" => value.parse::<usize>().is_ok(),
+        _ => return,
+    };
+    if !parses {
+        cx.error(
+            text.span(),
+            format!(
+                "the default \"{value}\" is not a `{name}`: write a `{name}` value, e.g. \
+                 `default = {}`",
+                match name.as_str() {
+                    "bool" => "false",
+                    "char" => "'x'",
+                    "f32" | "f64" => "1.5",
+                    _ => "16",
+                }
             ),
         );
     }
 }
 
-fn returns_self(output: &ReturnType, type_name: &str) -> bool {
+/// `-> ()` or `-> Result<(), ..>` (any path ending in `Result`).
+fn returns_unit(output: &ReturnType) -> bool {
     let ReturnType::Type(_, ty) = output else {
-        return false;
-    };
-    let is_self = |t: &Type| {
-        let s = show(t);
-        s == "Self" || s == type_name
-    };
-    if is_self(ty) {
         return true;
-    }
-    let Type::Path(p) = &**ty else {
-        return false;
     };
-    match p.path.segments.last() {
-        Some(last) if last.ident == "Result" => match &last.arguments {
-            PathArguments::AngleBracketed(args) => {
-                matches!(args.args.first(), Some(GenericArgument::Type(t)) if is_self(t))
-            }
-            _ => false,
-        },
+    match &**ty {
+        Type::Tuple(t) => t.elems.is_empty(),
+        Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            last.ident == "Result"
+                && matches!(&last.arguments, PathArguments::AngleBracketed(args)
+                    if matches!(args.args.first(), Some(GenericArgument::Type(Type::Tuple(t))) if t.elems.is_empty()))
+        }),
         _ => false,
     }
 }

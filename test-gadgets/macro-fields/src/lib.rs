@@ -10,12 +10,15 @@
 
 use gadget_api::prelude::*;
 
-#[gadget]
+/// `datasource = "exec"` on the struct: the data source of every `#[field]`
+/// and `#[subscribe]` that names none (the first members and `on_exec`).
+#[gadget(datasource = "exec")]
 struct Fields {
-    /// Looked up in gadgetInit; the name defaults to the member's (`pid`).
-    #[field(datasource = "exec")]
+    /// Looked up in gadgetInit; the name defaults to the member's (`pid`),
+    /// the data source to the struct's.
+    #[field]
     pid: Field<u32>,
-    #[field(datasource = "exec", name = "comm")]
+    #[field(name = "comm")]
     command: Field<String>,
     /// A looked-up field that gets a tag.
     #[field(datasource = "exec", name = "args", tags = ["columns.hidden"])]
@@ -92,7 +95,8 @@ impl Fields {
         );
     }
 
-    #[subscribe(datasource = "exec")]
+    /// On the struct's data source.
+    #[subscribe]
     fn on_exec(&mut self, data: Data<'_>) -> Result<()> {
         let pid = self.pid.get(data)?;
         let comm = self.command.get(data)?;

@@ -2,55 +2,73 @@
 //! resolve later-phase look-ups) and the bridge macro through which the
 //! impl block's exports learn what the struct declares.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::super::model::{GadgetStruct, Phase, Role};
-use super::{bridge_name, lookups, private};
+use super::{bridge_name, local, lookups, one_gadget_item, rt, use_runtime};
 
 pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
-    let p = private(&model.krate);
+    let rt = rt();
     let ident = &model.ident;
-    let new_body = lookups::build_value(model, &p);
-    let resolve_body = lookups::resolve_later(model, &p);
+    let new_body = lookups::build_value(model);
+    let resolve_body = lookups::resolve_later(model);
+    let name = local("name", Span::call_site());
     let datasource_arms: Vec<_> = model
         .members
         .iter()
         .filter_map(|m| match &m.role {
             Role::DataSource(ds) => {
-                let name = ds.name.lit();
+                let lit = ds.name.lit();
                 let member = &m.ident;
-                Some(quote!(#name => ::core::option::Option::Some(&self.#member),))
+                let cfg = m.cfg.attr();
+                let ty = &m.ty;
+                let get = quote_spanned!(ty.span()=> <#ty as #rt::DataSourceMember>::datasource(&self.#member));
+                Some(quote! {
+                    #cfg
+                    #lit => ::core::option::Option::Some(#get),
+                })
             }
             _ => None,
         })
         .collect();
     let datasource_fn = (!datasource_arms.is_empty()).then(|| {
         quote! {
-            fn __gadget_datasource(&self, name: &str) -> ::core::option::Option<&#p::__DataSource> {
-                match name {
+            fn __gadget_datasource(&self, #name: &str) -> ::core::option::Option<&#rt::__DataSource> {
+                match #name {
                     #(#datasource_arms)*
                     _ => ::core::option::Option::None,
                 }
             }
         }
     });
-    let bridge = bridge(model, &p);
+    let phase = local("phase", Span::call_site());
+    let use_rt = use_runtime(&model.krate);
+    let assert_impl =
+        quote_spanned!(ident.span()=> const _: () = #rt::assert_gadget_impl::<#ident>(););
+    let bridge = bridge(model);
+    let one_gadget = one_gadget_item(ident.span());
     quote! {
-        impl #p::GadgetStruct for #ident {
-            fn __gadget_new() -> #p::__Result<Self, #p::Error> {
-                #new_body
+        #one_gadget
+
+        const _: () = {
+            #use_rt
+
+            impl #rt::GadgetStruct for #ident {
+                fn __gadget_new() -> #rt::__Result<Self, #rt::Error> {
+                    #new_body
+                }
+
+                fn __gadget_resolve(&mut self, #phase: #rt::Phase) -> #rt::__Result<(), #rt::Error> {
+                    #resolve_body
+                }
+
+                #datasource_fn
             }
 
-            fn __gadget_resolve(&mut self, phase: #p::Phase) -> #p::__Result<(), #p::Error> {
-                #resolve_body
-            }
-
-            #datasource_fn
-        }
-
-        const _: () = #p::assert_gadget_impl::<#ident>();
+            #assert_impl
+        };
 
         #bridge
     }
@@ -61,8 +79,10 @@ pub fn gadget_struct(model: &GadgetStruct) -> TokenStream {
 /// impl block when it has no hook there) when the struct has look-ups in
 /// that phase; for a value built from the declarations, the check that
 /// every plain member has `Default`; for a value built by an `#[on_init]`
-/// constructor, the error that the struct declares look-ups it cannot use.
-fn bridge(model: &GadgetStruct, p: &TokenStream) -> TokenStream {
+/// constructor, the error that the struct declares look-ups it cannot use;
+/// and the struct's default data source for subscriptions without one.
+fn bridge(model: &GadgetStruct) -> TokenStream {
+    let rt = rt();
     let needs = |phase: Phase| {
         model
             .members
@@ -72,18 +92,27 @@ fn bridge(model: &GadgetStruct, p: &TokenStream) -> TokenStream {
     let keep = |needed: bool, tokens: TokenStream| if needed { tokens } else { TokenStream::new() };
     let pre_start = keep(needs(Phase::PreStart), quote!($($pre)*));
     let start = keep(needs(Phase::Start), quote!($($start)*));
-    let defaults = model.members.iter().filter_map(|m| match m.role {
-        Role::State => {
-            let ty = &m.ty;
-            Some(quote_spanned!(ty.span()=> #p::assert_state_default::<#ty>();))
+    let defaults: Vec<_> = model
+        .members
+        .iter()
+        .filter_map(|m| match m.role {
+            Role::State => {
+                let ty = &m.ty;
+                let cfg = m.cfg.attr();
+                Some(quote_spanned!(ty.span()=> #cfg #rt::assert_state_default::<#ty>();))
+            }
+            _ => None,
+        })
+        .collect();
+    let use_rt = use_runtime(&model.krate);
+    let declared = (!defaults.is_empty()).then(|| {
+        quote! {
+            const _: () = {
+                #use_rt
+                #(#defaults)*
+            };
         }
-        _ => None,
     });
-    let declared = quote! {
-        const _: () = {
-            #(#defaults)*
-        };
-    };
     let constructed = model
         .members
         .iter()
@@ -98,26 +127,21 @@ fn bridge(model: &GadgetStruct, p: &TokenStream) -> TokenStream {
             );
             quote_spanned!(m.ident.span()=> ::core::compile_error!(#message);)
         });
-    arms(
-        &model.ident,
-        declared,
-        constructed.unwrap_or_default(),
-        pre_start,
-        start,
-    )
-}
-
-fn arms(
-    ident: &syn::Ident,
-    declared: TokenStream,
-    constructed: TokenStream,
-    pre_start: TokenStream,
-    start: TokenStream,
-) -> TokenStream {
-    let name = bridge_name(ident);
+    // The impl block passes the error to give when the struct has no default.
+    let default_datasource = match &model.default_datasource {
+        Some(ds) => {
+            let lit = ds.lit();
+            quote!(#lit)
+        }
+        None => quote!($($error)*),
+    };
+    let name = bridge_name(&model.ident);
+    let ident = &model.ident;
+    let vis = quote!(pub(crate));
     quote! {
         #[doc(hidden)]
         macro_rules! #name {
+            (datasource $($error:tt)*) => { #default_datasource };
             (declared; pre_start { $($pre:tt)* } start { $($start:tt)* } exports { $($exports:tt)* }) => {
                 #declared
                 // A hook taking `&self` needs the forwarding closure; clippy
@@ -141,32 +165,44 @@ fn arms(
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use #name;
+        #vis use #name as #ident;
     }
 }
 
 /// What an invalid struct still gets, so that its impl block causes no
 /// follow-on errors: an `impl GadgetStruct` that never runs (the crate does
-/// not compile) and a bridge that drops the exports.
-pub fn struct_fallback(ident: &syn::Ident, krate: &syn::Path) -> TokenStream {
-    let p = private(krate);
+/// not compile) and a bridge that drops the exports. A generic struct gets
+/// only the bridge (its impl block, generic too, does not call it).
+pub fn struct_fallback(model: &GadgetStruct, generic: bool) -> TokenStream {
+    let rt = rt();
+    let ident = &model.ident;
     let name = bridge_name(ident);
-    quote! {
-        impl #p::GadgetStruct for #ident {
-            fn __gadget_new() -> #p::__Result<Self, #p::Error> {
-                ::core::unreachable!()
-            }
-            fn __gadget_resolve(&mut self, _: #p::Phase) -> #p::__Result<(), #p::Error> {
-                ::core::unreachable!()
-            }
+    let use_rt = use_runtime(&model.krate);
+    let value = (!generic).then(|| {
+        quote! {
+            const _: () = {
+                #use_rt
+                impl #rt::GadgetStruct for #ident {
+                    fn __gadget_new() -> #rt::__Result<Self, #rt::Error> {
+                        ::core::unreachable!()
+                    }
+                    fn __gadget_resolve(&mut self, _: #rt::Phase) -> #rt::__Result<(), #rt::Error> {
+                        ::core::unreachable!()
+                    }
+                }
+            };
         }
+    });
+    quote! {
+        #value
 
         #[doc(hidden)]
         macro_rules! #name {
+            (datasource $($error:tt)*) => { "" };
             ($($tokens:tt)*) => {};
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use #name;
+        pub(crate) use #name as #ident;
     }
 }

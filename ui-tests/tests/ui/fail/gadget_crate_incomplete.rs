@@ -1,0 +1,9 @@
+use gadget_api::prelude::*;
+
+#[gadget(crate = )]
+struct G;
+
+#[gadget]
+impl G {}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use gadget_api::prelude::*;
+
+#[gadget]
+struct G {
+    #[param(default = "abc")]
+    max: u32,
+}
+
+#[gadget]
+impl G {}
+
+fn main() {}
