@@ -42,6 +42,7 @@ mod driver;
 mod emit;
 mod error;
 mod events;
+mod fuel;
 mod handles;
 mod host;
 mod imports;
@@ -49,6 +50,7 @@ mod lifecycle;
 mod logging;
 mod maps;
 pub mod memory;
+mod module_cache;
 mod perf;
 pub mod runner;
 pub mod spec;
@@ -63,12 +65,15 @@ pub use driver::{DataSourceInfo, MapView, ObserverId};
 /// any hook or event needs and far less than a hung test.
 pub const DEFAULT_FUEL_PER_CALL: u64 = 10_000_000_000;
 pub use error::{Hazard, HostError};
-pub use events::{Emission, Event, FieldKind, Value};
+pub use events::{Emission, Emitted, Event, FieldKind, Value, from_hex, to_hex};
 pub use handles::{ElementHandle, MAX_HANDLES};
-pub use host::{CompiledGadget, Host, HostBuilder, MEMORY_LIMIT_BYTES, RegisteredImport};
+pub use host::{
+    CompiledFrom, CompiledGadget, Host, HostBuilder, MEMORY_LIMIT_BYTES, RegisteredImport,
+};
 pub use lifecycle::Gadget;
 pub use logging::{LogLevel, LogRecord, LogSource};
-pub use perf::PerfRecord;
+pub use module_cache::ModuleCache;
+pub use perf::{PerfRecord, PerfWhen};
 pub use spec::{
     DataSourceSpec, DataSourceType, EnrichmentSpec, FieldSpec, MapSpec, SyscallDecl, SyscallParam,
 };

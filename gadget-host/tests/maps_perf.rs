@@ -273,6 +273,12 @@ fn perf_readers() {
         0,
         "not a perf event array"
     );
+    g.push_perf_record("events", 0, b"lost".to_vec()).unwrap();
+    assert_eq!(
+        g.map("events").unwrap().lost_perf_records(),
+        1,
+        "no reader yet: lost, as in ig"
+    );
     let r = g.ig("newPerfReader", &[ev, 4096, 0]);
     assert!(r > 1);
     g.push_perf_record("events", 0, b"abc".to_vec()).unwrap();
@@ -308,11 +314,18 @@ fn overwritable_reader_must_be_paused_and_returns_2_when_empty() {
     let ev = get_map(&mut g, "events");
     let r = g.ig("newPerfReader", &[ev, 4096, 1]);
     let dst = bp(0x3000, 16);
+    g.push_perf_record("events", 0, b"x".to_vec()).unwrap();
     assert_eq!(g.ig("perfReaderRead", &[r, dst]), 1, "not paused");
     assert_eq!(g.ig("perfReaderPause", &[r]), 0);
-    assert_eq!(g.ig("perfReaderRead", &[r, dst]), 2, "nothing to read");
-    g.push_perf_record("events", 0, b"x".to_vec()).unwrap();
+    g.push_perf_record("events", 0, b"y".to_vec()).unwrap();
+    assert_eq!(
+        g.map("events").unwrap().lost_perf_records(),
+        1,
+        "paused: lost"
+    );
     assert_eq!(g.ig("perfReaderRead", &[r, dst]), 0);
+    assert_eq!(g.read_memory(0x3000, 1).unwrap(), b"x");
+    assert_eq!(g.ig("perfReaderRead", &[r, dst]), 2, "nothing to read");
 }
 
 #[test]
