@@ -8,6 +8,14 @@
 //! mount-namespace filter, all declared by the test. The contract is
 //! `ABI.md`; the import list comes from `gadget-api/abi/imports.toml`.
 //!
+//! Perf records follow ig too: each reader has its own buffer, a record
+//! goes to the readers open when it is written and is lost without one, so
+//! a test chooses when it is written ([`PerfWhen`]: now, at the next
+//! reader's creation, at the guest's next log call). Compiled modules are
+//! cached on disk ([`ModuleCache`]), so loading a 3 MB Go gadget again takes
+//! a fraction of a second. The runner's files are described in
+//! `gadget-host/FORMATS.md`.
+//!
 //! Where ig would hang, crash or corrupt (ABI §6), the emulator stops with a
 //! [`Hazard`] that names what ig would do. Where it deliberately differs:
 //! the module's stdout/stderr are captured ([`Gadget::stdout`]) instead of
