@@ -103,7 +103,8 @@ ig_imports! {
     fn fieldAddTag(field: i32, tag: i64) -> i32;
 
     // filter
-    /// 1 if events of this mount namespace should be discarded.
+    /// 0 if this mount namespace is in the filter of selected mount
+    /// namespaces (or no filter is active), 1 for any other id.
     fn shouldDiscardMntnsID(mntns_id: i64) -> i32;
 
     // handles

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use crate::HostError;
 use crate::datasource::{Body, Record, Slot, SourceId, SubTarget, Subscriber};
 use crate::emit::{EmitError, emit};
-use crate::events::{Emission, Event};
+use crate::events::{Emission, Emitted, Event, FieldKind, Value};
 use crate::lifecycle::Gadget;
 use crate::logging::{LogRecord, LogSource};
 use crate::maps::{MapId, MapObj, MapValue};
-use crate::perf::PerfRecord;
+use crate::perf::{PerfRecord, PerfWhen, ScheduledPerf};
 use crate::spec::{DataSourceType, FieldSpec, MapSpec, map_type};
 use crate::state::{CallbackTrap, HostState, Observer};
 
@@ -112,9 +112,20 @@ impl<'a> MapView<'a> {
         self.obj().closed
     }
 
-    /// Perf records pushed and not read yet (perf event arrays).
+    /// Perf records written and not read yet, over the open readers of
+    /// this map (perf event arrays).
     pub fn pending_perf_records(&self) -> usize {
-        self.obj().perf_queue.len()
+        self.st
+            .readers
+            .iter()
+            .filter(|r| r.map == self.id && !r.closed)
+            .map(|r| r.queue.len())
+            .sum()
+    }
+
+    /// Perf records written while no reader received them: lost, as in ig.
+    pub fn lost_perf_records(&self) -> u64 {
+        self.obj().perf_lost
     }
 }
 
@@ -178,7 +189,7 @@ impl Gadget {
                 reason: "gadgetStop has returned: ig has dropped the handle table and delivers no more events".into(),
             });
         }
-        crate::lifecycle::refuel(&mut self.store);
+        crate::fuel::refuel(&mut self.store);
         let st = self.store.data_mut();
         st.hazard = None;
         let pid = st.new_packet(sid, body);
@@ -215,24 +226,38 @@ impl Gadget {
     }
 
     /// Emits a JSON event: an object for a single data source, an array of
-    /// objects for an array data source.
+    /// objects for an array data source. A bytes field takes a hex string
+    /// (`"0a1b"`) or an array of numbers, as in the runner's events file.
     pub fn push_json(
         &mut self,
         datasource: &str,
         json: &serde_json::Value,
     ) -> Result<(), HostError> {
+        let sid = self.current_source(datasource)?;
+        let read = |json: &serde_json::Value| -> Result<Event, HostError> {
+            let mut event = Event::from_json(json).map_err(HostError::Json)?;
+            let ds = &self.store.data().sources[sid];
+            for f in ds.fields.iter().filter(|f| f.kind == FieldKind::Bytes) {
+                if let Some(Value::Str(text)) = event.get(&f.name) {
+                    let bytes = crate::from_hex(text).map_err(|reason| HostError::BadValue {
+                        datasource: ds.name.clone(),
+                        field: f.name.clone(),
+                        reason,
+                    })?;
+                    event.insert(f.name.clone(), Value::Bytes(bytes));
+                }
+            }
+            Ok(event)
+        };
         match json {
             serde_json::Value::Array(items) => {
-                let events = items
-                    .iter()
-                    .map(Event::from_json)
-                    .collect::<Result<Vec<_>, _>>();
-                self.push_array(datasource, events.map_err(HostError::Json)?)
+                let events = items.iter().map(read).collect::<Result<Vec<_>, _>>()?;
+                self.push_array(datasource, events)
             }
-            other => self.push(
-                datasource,
-                Event::from_json(other).map_err(HostError::Json)?,
-            ),
+            other => {
+                let event = read(other)?;
+                self.push(datasource, event)
+            }
         }
     }
 
@@ -271,8 +296,8 @@ impl Gadget {
             .data()
             .emitted
             .iter()
-            .filter(|(n, _)| n == datasource)
-            .map(|(_, e)| e)
+            .filter(|e| e.datasource == datasource)
+            .map(|e| &e.emission)
             .collect()
     }
 
@@ -290,11 +315,17 @@ impl Gadget {
             .data()
             .emitted
             .iter()
-            .map(|(n, e)| (n.as_str(), e))
+            .map(|e| (e.datasource.as_str(), &e.emission))
+    }
+
+    /// Every emitted packet in order, with whether its data source was
+    /// consumed when it left.
+    pub fn emitted_packets(&self) -> &[Emitted] {
+        &self.store.data().emitted
     }
 
     /// Takes the emitted packets recorded so far (for streaming output).
-    pub fn take_emitted(&mut self) -> Vec<(String, Emission)> {
+    pub fn take_emitted(&mut self) -> Vec<Emitted> {
         std::mem::take(&mut self.store.data_mut().emitted)
     }
 
@@ -319,6 +350,12 @@ impl Gadget {
             .as_ref()?
             .get(key)
             .map(String::as_str)
+    }
+
+    /// The gadget's successful `setConfig` calls, `(key, value)` in call
+    /// order.
+    pub fn config_calls(&self) -> &[(String, String)] {
+        &self.store.data().config_calls
     }
 
     /// The whole configuration (`None` if the gadget has none).
@@ -371,15 +408,14 @@ impl Gadget {
     fn map_id(&self, name: &str) -> Result<MapId, HostError> {
         self.store
             .data()
-            .map_names
-            .get(name)
-            .copied()
+            .map_by_name(name)
             .ok_or_else(|| HostError::UnknownMap {
                 name: name.to_owned(),
             })
     }
 
-    /// A map of the gadget's eBPF program.
+    /// A map of the gadget's eBPF program, or else the newest open map the
+    /// gadget created with `newMap` under that name.
     pub fn map(&self, name: &str) -> Option<MapView<'_>> {
         let id = self.map_id(name).ok()?;
         Some(MapView {
@@ -466,19 +502,24 @@ impl Gadget {
             .map_err(err)
     }
 
-    fn perf_map(&mut self, name: &str) -> Result<&mut MapObj, HostError> {
-        let id = self.map_id(name)?;
-        let m = &mut self.store.data_mut().maps[id];
-        if m.spec.map_type != map_type::PERF_EVENT_ARRAY {
-            return Err(HostError::Map {
-                map: name.to_owned(),
-                reason: "not a perf event array".into(),
-            });
+    /// Refuses a map that exists and is no perf event array.
+    fn check_perf_map(&self, name: &str) -> Result<(), HostError> {
+        let st = self.store.data();
+        match st.map_by_name(name) {
+            Some(id) if st.maps[id].spec.map_type != map_type::PERF_EVENT_ARRAY => {
+                Err(HostError::Map {
+                    map: name.to_owned(),
+                    reason: "not a perf event array".into(),
+                })
+            }
+            _ => Ok(()),
         }
-        Ok(m)
     }
 
-    /// Queues a sample written by the eBPF program on a perf event array.
+    /// Writes a sample into a perf event array now, as the eBPF program
+    /// would: every open, unpaused reader of the map gets it; with no
+    /// reader it is lost ([`MapView::lost_perf_records`]), as in ig. The map
+    /// is a declared one or one the guest created with `newMap`, by name.
     pub fn push_perf_record(
         &mut self,
         map: &str,
@@ -486,18 +527,46 @@ impl Gadget {
         data: impl Into<Vec<u8>>,
     ) -> Result<(), HostError> {
         let data = data.into();
-        self.perf_map(map)?
-            .perf_queue
-            .push_back(PerfRecord::Sample { cpu, data });
+        self.schedule_perf(map, PerfWhen::Now, PerfRecord::Sample { cpu, data })
+    }
+
+    /// Writes a lost-samples record now (see [`push_perf_record`](Self::push_perf_record)).
+    pub fn push_perf_lost(&mut self, map: &str, cpu: u32, count: u64) -> Result<(), HostError> {
+        self.schedule_perf(map, PerfWhen::Now, PerfRecord::Lost { cpu, count })
+    }
+
+    /// Writes a perf record into map `map` at the point `when` says: now,
+    /// just after the next reader of the map is created, or just after the
+    /// guest's next log call (while that hook or callback still runs). For
+    /// the later points the map may not exist yet (a map the guest will
+    /// create with `newMap`); a record whose point never comes is never
+    /// written ([`scheduled_perf_records`](Self::scheduled_perf_records)).
+    pub fn schedule_perf(
+        &mut self,
+        map: &str,
+        when: PerfWhen,
+        record: PerfRecord,
+    ) -> Result<(), HostError> {
+        self.check_perf_map(map)?;
+        let st = self.store.data_mut();
+        if when == PerfWhen::Now {
+            let id = st.map_by_name(map).ok_or_else(|| HostError::UnknownMap {
+                name: map.to_owned(),
+            })?;
+            st.write_perf(id, &record);
+        } else {
+            st.perf_scheduled.push(ScheduledPerf {
+                map: map.to_owned(),
+                when,
+                record,
+            });
+        }
         Ok(())
     }
 
-    /// Queues a lost-samples record.
-    pub fn push_perf_lost(&mut self, map: &str, cpu: u32, count: u64) -> Result<(), HostError> {
-        self.perf_map(map)?
-            .perf_queue
-            .push_back(PerfRecord::Lost { cpu, count });
-        Ok(())
+    /// Perf records scheduled whose point has not come yet.
+    pub fn scheduled_perf_records(&self) -> usize {
+        self.store.data().perf_scheduled.len()
     }
 
     /// Number of open handles.
@@ -575,14 +644,14 @@ impl Gadget {
             .collect();
         let mut results = vec![Val::I32(0); ty.results().len()];
         self.store.data_mut().hazard = None;
-        crate::lifecycle::refuel(&mut self.store);
+        crate::fuel::refuel(&mut self.store);
         let r = func.call(&mut self.store, &params, &mut results);
         let st = self.store.data_mut();
         if let Some(h) = st.hazard.take() {
             return Err(HostError::Hazard(h));
         }
         if let Err(e) = r {
-            if let Some(h) = crate::lifecycle::runaway(&e, st, format!("`{name}`")) {
+            if let Some(h) = crate::fuel::runaway(&e, st, format!("`{name}`")) {
                 return Err(HostError::Hazard(h));
             }
             if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {

@@ -6,6 +6,7 @@ use wasmtime::{AsContextMut, Val};
 
 use crate::datasource::{Body, PacketId, SourceId, SubKind, SubTarget};
 use crate::error::Hazard;
+use crate::events::Emitted;
 use crate::handles::{DataLoc, Entry};
 use crate::state::{CallbackTrap, HostState};
 
@@ -77,7 +78,13 @@ pub(crate) fn emit<C: StateCtx>(
         }
     }
     if let Some(emission) = snapshot(ctx, pid) {
-        st_of(ctx).emitted.push((name, emission));
+        let st = st_of(ctx);
+        let consumed = !st.sources[source].referenced;
+        st.emitted.push(Emitted {
+            datasource: name,
+            emission,
+            consumed,
+        });
     }
     Ok(())
 }
@@ -161,7 +168,7 @@ fn call_back<C: StateCtx>(
     }
     if let Err(err) = result {
         let call = format!("`dataSourceCallback` for an event of `{ds_name}`");
-        if let Some(h) = crate::lifecycle::runaway(&err, st, call) {
+        if let Some(h) = crate::fuel::runaway(&err, st, call) {
             st.hazard = Some(h.clone());
             return Err(EmitError::Hazard(h));
         }

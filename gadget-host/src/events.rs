@@ -325,7 +325,10 @@ impl Value {
         }
     }
 
-    /// JSON form: numbers, booleans, strings; bytes as an array of numbers.
+    /// JSON form: numbers, booleans, strings; bytes as a hex string (as ig
+    /// prints them); floats in their shortest form that reads back the same
+    /// value (a float32 as a float32: 3.14159, not 3.141590118408203);
+    /// non-finite floats as `null`.
     pub fn to_json(&self) -> Json {
         match self {
             Value::Bool(b) => Json::from(*b),
@@ -337,10 +340,12 @@ impl Value {
             Value::U16(x) => Json::from(*x),
             Value::U32(x) => Json::from(*x),
             Value::U64(x) => Json::from(*x),
-            Value::F32(x) => Json::from(f64::from(*x)),
+            // `{}` of an f32 is its shortest round-trip text; read back as
+            // an f64 it prints the same digits.
+            Value::F32(x) => Json::from(x.to_string().parse::<f64>().unwrap_or(f64::NAN)),
             Value::F64(x) => Json::from(*x),
             Value::Str(s) => Json::from(s.as_str()),
-            Value::Bytes(b) => Json::from(b.clone()),
+            Value::Bytes(b) => Json::from(to_hex(b)),
         }
     }
 
@@ -369,6 +374,29 @@ impl Value {
             other => Err(format!("unsupported JSON value {other}")),
         }
     }
+}
+
+/// Bytes as lowercase hex, two digits each.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex text (two digits a byte, either case, nothing else) as bytes.
+pub fn from_hex(text: &str) -> Result<Vec<u8>, String> {
+    if !text.len().is_multiple_of(2) {
+        return Err(format!(
+            "hex bytes need two digits each, `{text}` has an odd length"
+        ));
+    }
+    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("`{text}` is not hex (two digits 0-9a-f a byte)"));
+    }
+    let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+    Ok(text
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| (digit(pair[0]) << 4) | digit(pair[1]))
+        .collect())
 }
 
 /// An event: field values by name, in order.
@@ -477,5 +505,50 @@ impl Emission {
             Emission::Single(e) => e.to_json(),
             Emission::Array(v) => Json::Array(v.iter().map(Event::to_json).collect()),
         }
+    }
+}
+
+/// A packet as it left its data source, with where it went next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emitted {
+    /// The data source's name.
+    pub datasource: String,
+    /// The packet after every subscriber ran.
+    pub emission: Emission,
+    /// The gadget had consumed the data source (`dataSourceUnreference`)
+    /// when the packet left it: ig forwards it to no later operator and
+    /// prints nothing.
+    pub consumed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_shortest_and_f32_as_f32() {
+        assert_eq!(Value::F32(1.1).to_json().to_string(), "1.1");
+        assert_eq!(Value::F32(0.1).to_json().to_string(), "0.1");
+        assert_eq!(Value::F32(16_777_216.0).to_json().to_string(), "16777216.0");
+        assert_eq!(Value::F64(0.1).to_json().to_string(), "0.1");
+        assert_eq!(Value::F32(f32::NAN).to_json(), Json::Null);
+        // What prints reads back to the same f32.
+        for x in [1.0e-7f32, 123.456, f32::MAX, f32::MIN_POSITIVE] {
+            let text = Value::F32(x).to_json().to_string();
+            assert_eq!(text.parse::<f32>().unwrap(), x, "{text}");
+        }
+    }
+
+    #[test]
+    fn bytes_print_as_hex_and_hex_reads_back() {
+        assert_eq!(
+            Value::Bytes(vec![0, 0xab, 0x10]).to_json(),
+            Json::from("00ab10")
+        );
+        assert_eq!(from_hex("00AB10").unwrap(), [0, 0xab, 0x10]);
+        assert_eq!(from_hex("").unwrap(), Vec::<u8>::new());
+        assert!(from_hex("abc").unwrap_err().contains("odd length"));
+        assert!(from_hex("zz").unwrap_err().contains("is not hex"));
+        assert!(from_hex("+1").is_err(), "a sign is not a hex digit");
     }
 }

@@ -3,14 +3,13 @@
 //! loads starts with.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
 use wasmtime::{Config, Engine, Extern, Linker, Module, Store, StoreLimitsBuilder};
 
 use crate::abi::{AbiTable, WasmType};
-use crate::lifecycle::Gadget;
 use crate::logging::LogLevel;
+use crate::module_cache::{ModuleCache, ModuleKey};
 use crate::spec::{DataSourceSpec, EnrichmentSpec, FieldSpec, MapSpec, SyscallDecl};
 use crate::state::{HostState, WorldSpec};
 use crate::{FieldKind, HostError};
@@ -26,6 +25,18 @@ impl std::fmt::Debug for CompiledGadget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CompiledGadget").finish_non_exhaustive()
     }
+}
+
+/// Where [`Host::compile_with_cache`] got a module from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompiledFrom {
+    /// Loaded from the disk cache.
+    Cache,
+    /// Compiled by cranelift; `stored` says whether the cache now has it.
+    Compiler {
+        /// Written to the cache.
+        stored: bool,
+    },
 }
 
 /// The module's captured stdout and stderr.
@@ -109,13 +120,16 @@ impl HostBuilder {
         self
     }
 
-    /// Activates the mount-namespace filter: `shouldDiscardMntnsID` returns
-    /// 1 for these ids (from `gadgetStart` on) and 0 for others.
-    pub fn mntns_filter<I: IntoIterator<Item = u64>>(mut self, discard: I) -> Self {
+    /// Activates the mount-namespace filter with the mount namespaces the
+    /// user selected (as ig's `--containername` and the like do): from
+    /// `gadgetStart` on, `shouldDiscardMntnsID` returns 0 for these ids and 1
+    /// for every other id. Without a filter every id is kept (0). Calls add
+    /// to the set; an empty list still activates the filter (nothing kept).
+    pub fn mntns_filter<I: IntoIterator<Item = u64>>(mut self, selected: I) -> Self {
         self.spec
             .mntns_filter
             .get_or_insert_with(BTreeSet::new)
-            .extend(discard);
+            .extend(selected);
         self
     }
 
@@ -178,9 +192,21 @@ impl HostBuilder {
         }
         let mut maps = BTreeSet::new();
         for m in &self.spec.maps {
+            if m.name.is_empty() {
+                return Err(HostError::Spec("a map is declared without a name".into()));
+            }
             if !maps.insert(m.name.as_str()) {
                 return Err(HostError::Spec(format!("map `{}` declared twice", m.name)));
             }
+            if m.max_entries == 0 && m.map_type != crate::spec::map_type::PERF_EVENT_ARRAY {
+                return Err(HostError::Spec(format!(
+                    "map `{}`: give `max_entries` (only perf event arrays go without)",
+                    m.name
+                )));
+            }
+            let mut scratch = vec![crate::maps::MapObj::new(m.clone(), false)];
+            crate::maps::fill(&mut scratch, 0, &m.entries, self.spec.possible_cpus)
+                .map_err(|e| HostError::Spec(format!("map `{}`: {e}", m.name)))?;
             if matches!(
                 m.map_type,
                 crate::spec::map_type::ARRAY_OF_MAPS | crate::spec::map_type::HASH_OF_MAPS
@@ -253,49 +279,52 @@ impl Host {
         Self::builder().build()
     }
 
-    /// Loads a module from its wasm bytes: compiles,
-    /// instantiates, runs `_initialize` and checks `gadgetAPIVersion`.
-    pub fn load(&self, wasm: &[u8]) -> Result<Gadget, HostError> {
-        Gadget::instantiate(self, &self.compile(wasm)?)
-    }
-
     /// Compiles a module once, to instantiate it many times with
     /// [`instantiate`](Self::instantiate).
     ///
     /// Hosts share one engine, and a module is compiled once per process:
     /// loading the same bytes again (another test, another world) reuses it.
+    /// Across processes, compiled modules are kept on disk
+    /// ([`ModuleCache::default_location`]): the next run of the same bytes
+    /// loads the compiled code instead of compiling again.
     pub fn compile(&self, wasm: &[u8]) -> Result<CompiledGadget, HostError> {
-        static COMPILED: Mutex<BTreeMap<(u64, usize), Module>> = Mutex::new(BTreeMap::new());
-        let key = {
-            let mut hasher = std::hash::DefaultHasher::new();
-            std::hash::Hash::hash(wasm, &mut hasher);
-            (std::hash::Hasher::finish(&hasher), wasm.len())
-        };
+        static COMPILED: Mutex<BTreeMap<ModuleKey, Module>> = Mutex::new(BTreeMap::new());
+        let key = ModuleKey::new(&self.engine, wasm);
         if let Some(module) = COMPILED.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(CompiledGadget(module.clone()));
         }
-        let module =
-            Module::new(&self.engine, wasm).map_err(|e| HostError::Compile(format!("{e:#}")))?;
+        let cache = ModuleCache::default_location();
+        let (module, _) = self.compile_keyed(wasm, &key, cache.as_ref())?;
         COMPILED
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key, module.clone());
-        Ok(CompiledGadget(module))
+            .insert(key, module.0.clone());
+        Ok(module)
     }
 
-    /// A fresh instance of a compiled module, with a fresh copy of the world.
-    pub fn instantiate(&self, module: &CompiledGadget) -> Result<Gadget, HostError> {
-        Gadget::instantiate(self, module)
+    /// Compiles a module through `cache` only (no per-process sharing):
+    /// loaded from it when a valid entry is there, else compiled and stored.
+    pub fn compile_with_cache(
+        &self,
+        wasm: &[u8],
+        cache: Option<&ModuleCache>,
+    ) -> Result<(CompiledGadget, CompiledFrom), HostError> {
+        self.compile_keyed(wasm, &ModuleKey::new(&self.engine, wasm), cache)
     }
 
-    /// Loads a module from a file.
-    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Gadget, HostError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| HostError::ReadFile {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        self.load(&bytes)
+    fn compile_keyed(
+        &self,
+        wasm: &[u8],
+        key: &ModuleKey,
+        cache: Option<&ModuleCache>,
+    ) -> Result<(CompiledGadget, CompiledFrom), HostError> {
+        if let Some(module) = cache.and_then(|c| c.load(&self.engine, key)) {
+            return Ok((CompiledGadget(module), CompiledFrom::Cache));
+        }
+        let module =
+            Module::new(&self.engine, wasm).map_err(|e| HostError::Compile(format!("{e:#}")))?;
+        let stored = cache.is_some_and(|c| c.store(key, &module));
+        Ok((CompiledGadget(module), CompiledFrom::Compiler { stored }))
     }
 
     /// A store with a fresh world, and the pipes capturing stdout/stderr.
@@ -307,7 +336,7 @@ impl Host {
         let state = HostState::new(wasi.ctx, limits, self.spec.clone());
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        crate::lifecycle::refuel(&mut store);
+        crate::fuel::refuel(&mut store);
         (
             store,
             Output {

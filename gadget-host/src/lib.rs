@@ -8,6 +8,14 @@
 //! mount-namespace filter, all declared by the test. The contract is
 //! `ABI.md`; the import list comes from `gadget-api/abi/imports.toml`.
 //!
+//! Perf records follow ig too: each reader has its own buffer, a record
+//! goes to the readers open when it is written and is lost without one, so
+//! a test chooses when it is written ([`PerfWhen`]: now, at the next
+//! reader's creation, at the guest's next log call). Compiled modules are
+//! cached on disk ([`ModuleCache`]), so loading a 3 MB Go gadget again takes
+//! a fraction of a second. The runner's files are described in
+//! `gadget-host/FORMATS.md`.
+//!
 //! Where ig would hang, crash or corrupt (ABI §6), the emulator stops with a
 //! [`Hazard`] that names what ig would do. Where it deliberately differs:
 //! the module's stdout/stderr are captured ([`Gadget::stdout`]) instead of
@@ -43,6 +51,7 @@ mod driver;
 mod emit;
 mod error;
 mod events;
+mod fuel;
 mod handles;
 mod host;
 mod imports;
@@ -50,6 +59,7 @@ mod lifecycle;
 mod logging;
 mod maps;
 pub mod memory;
+mod module_cache;
 mod perf;
 pub mod runner;
 pub mod spec;
@@ -65,12 +75,15 @@ pub use driver::{DataSourceInfo, MapView, ObserverId};
 /// any hook or event needs and far less than a hung test.
 pub const DEFAULT_FUEL_PER_CALL: u64 = 10_000_000_000;
 pub use error::{Hazard, HostError};
-pub use events::{Emission, Event, FieldKind, Value};
+pub use events::{Emission, Emitted, Event, FieldKind, Value, from_hex, to_hex};
 pub use handles::{ElementHandle, MAX_HANDLES};
-pub use host::{CompiledGadget, Host, HostBuilder, MEMORY_LIMIT_BYTES, RegisteredImport};
+pub use host::{
+    CompiledFrom, CompiledGadget, Host, HostBuilder, MEMORY_LIMIT_BYTES, RegisteredImport,
+};
 pub use lifecycle::Gadget;
 pub use logging::{LogLevel, LogRecord, LogSource};
-pub use perf::PerfRecord;
+pub use module_cache::ModuleCache;
+pub use perf::{PerfRecord, PerfWhen};
 pub use spec::{
     DataSourceSpec, DataSourceType, EnrichmentSpec, FieldSpec, MapSpec, SyscallDecl, SyscallParam,
 };

@@ -6,6 +6,29 @@ use crate::HostError;
 use crate::datasource::{CtxKind, FieldDef};
 use crate::error::Hazard;
 use crate::host::{CompiledGadget, Host, Output};
+
+impl Host {
+    /// Loads a module from its wasm bytes: compiles,
+    /// instantiates, runs `_initialize` and checks `gadgetAPIVersion`.
+    pub fn load(&self, wasm: &[u8]) -> Result<Gadget, HostError> {
+        Gadget::instantiate(self, &self.compile(wasm)?)
+    }
+
+    /// A fresh instance of a compiled module, with a fresh copy of the world.
+    pub fn instantiate(&self, module: &CompiledGadget) -> Result<Gadget, HostError> {
+        Gadget::instantiate(self, module)
+    }
+
+    /// Loads a module from a file.
+    pub fn load_file(&self, path: impl AsRef<std::path::Path>) -> Result<Gadget, HostError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| HostError::ReadFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.load(&bytes)
+    }
+}
 use crate::state::{HostState, Phase};
 
 /// A loaded gadget instance: drive its lifecycle, feed it events and look at
@@ -86,7 +109,7 @@ impl Gadget {
             });
         }
         let mut results = vec![Val::I32(0); ty.results().len()];
-        refuel(&mut self.store);
+        crate::fuel::refuel(&mut self.store);
         func.call(&mut self.store, &[], &mut results)
             .map_err(|e| HostError::ApiVersion {
                 found: format!("nothing: it trapped: {e:?}"),
@@ -158,7 +181,7 @@ impl Gadget {
             });
         }
         let mut results = vec![Val::I32(0); ty.results().len()];
-        refuel(&mut self.store);
+        crate::fuel::refuel(&mut self.store);
         let result = func.call(&mut self.store, &[], &mut results);
         let st = self.store.data_mut();
         if let Some(h) = st.hazard.take() {
@@ -166,7 +189,7 @@ impl Gadget {
         }
         match result {
             Err(e) => {
-                if let Some(h) = runaway(&e, st, format!("`{hook}`")) {
+                if let Some(h) = crate::fuel::runaway(&e, st, format!("`{hook}`")) {
                     return Err(HostError::Hazard(h));
                 }
                 if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
@@ -270,29 +293,4 @@ impl Gadget {
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr.contents()).into_owned()
     }
-}
-
-/// Gives the store a full budget for one call into the guest.
-pub(crate) fn refuel(store: &mut wasmtime::Store<crate::state::HostState>) {
-    let budget = store.data().spec.fuel_per_call;
-    // What the previous call used, for `Gadget::fuel_used`.
-    let left = store.get_fuel().unwrap_or(0);
-    let st = store.data_mut();
-    st.fuel_used += st.fuel_given.saturating_sub(left);
-    st.fuel_given = budget;
-    // Fails only when fuel is not enabled, which `Host` always does.
-    let _ = store.set_fuel(budget);
-}
-
-/// The hazard of a call that trapped because it ran out of fuel.
-pub(crate) fn runaway(
-    error: &wasmtime::Error,
-    st: &crate::state::HostState,
-    call: String,
-) -> Option<Hazard> {
-    let out_of_fuel = error.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::OutOfFuel);
-    out_of_fuel.then_some(Hazard::Runaway {
-        call,
-        budget: st.spec.fuel_per_call,
-    })
 }

@@ -34,6 +34,17 @@ enum Command {
         /// Print events as JSON lines even on a terminal.
         #[arg(long)]
         json: bool,
+        /// Also print the events of data sources the gadget consumed
+        /// (dataSourceUnreference), marked "consumed"; ig never shows them.
+        #[arg(long)]
+        show_consumed: bool,
+        /// Print every map's entries at the end (JSON lines on stdout).
+        #[arg(long)]
+        dump_maps: bool,
+        /// Go on when a callback traps (as ig does), counting the traps;
+        /// without it the first trap ends the run with an error.
+        #[arg(long)]
+        keep_going: bool,
     },
 }
 
@@ -44,6 +55,9 @@ fn main() -> ExitCode {
         events,
         params,
         json,
+        show_consumed,
+        dump_maps,
+        keep_going,
     } = Cli::parse().command;
     let params = match params.iter().map(|p| runner::parse_param(p)).collect() {
         Ok(params) => params,
@@ -60,6 +74,9 @@ fn main() -> ExitCode {
         events,
         params,
         format,
+        show_consumed,
+        dump_maps,
+        keep_going,
     };
     match runner::run(
         &opts,
@@ -67,10 +84,7 @@ fn main() -> ExitCode {
         &mut std::io::stderr().lock(),
     ) {
         Ok(summary) => {
-            eprintln!(
-                "done: {} packets pushed, {} emitted",
-                summary.pushed, summary.emitted
-            );
+            eprintln!("{}", summary.line(show_consumed));
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e),

@@ -1,9 +1,8 @@
 //! In-memory eBPF maps.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
-use crate::perf::PerfRecord;
-use crate::spec::{MapSpec, map_type};
+use crate::spec::{MapEntry, MapSpec, map_type};
 
 /// Index of a map in the instance's arena.
 pub(crate) type MapId = usize;
@@ -25,8 +24,9 @@ pub(crate) struct MapObj {
     pub closed: bool,
     /// Made by `newMap`.
     pub created_by_guest: bool,
-    /// Perf event arrays: records pushed by the test, not yet read.
-    pub perf_queue: VecDeque<PerfRecord>,
+    /// Perf event arrays: records written while no reader received them
+    /// (lost, as in ig).
+    pub perf_lost: u64,
 }
 
 /// Flags of `mapUpdate`.
@@ -44,7 +44,7 @@ impl MapObj {
             entries: BTreeMap::new(),
             closed: false,
             created_by_guest,
-            perf_queue: VecDeque::new(),
+            perf_lost: 0,
         }
     }
 
@@ -211,4 +211,64 @@ impl MapObj {
         }
         Ok(())
     }
+}
+
+/// Writes a map's initial `entries` (declared with [`MapSpec::entries`])
+/// into map `id`, creating the inner maps of a map-of-maps.
+pub(crate) fn fill(
+    maps: &mut Vec<MapObj>,
+    id: MapId,
+    entries: &[MapEntry],
+    cpus: u32,
+) -> Result<(), String> {
+    for e in entries {
+        let key = &e.key.0;
+        let at = || format!("entry {}", crate::to_hex(key));
+        let m = &maps[id];
+        match (m.is_map_of_maps(), &e.value, &e.inner) {
+            (false, Some(value), None) => {
+                let need = m.user_value_size(cpus);
+                if value.0.len() != need {
+                    return Err(format!(
+                        "{}: the value has {} bytes, the map's values have {need}",
+                        at(),
+                        value.0.len()
+                    ));
+                }
+                maps[id]
+                    .update(key, MapValue::Bytes(value.0.clone()), flags::ANY)
+                    .map_err(|r| format!("{}: {r}", at()))?;
+            }
+            (true, None, Some(inner_entries)) => {
+                let mut inner = m
+                    .spec
+                    .inner
+                    .as_deref()
+                    .cloned()
+                    .ok_or_else(|| format!("{}: the map-of-maps has no inner shape", at()))?;
+                inner.name = format!("{}[inner]", m.spec.name);
+                inner.entries.clear();
+                let inner_id = maps.len();
+                maps.push(MapObj::new(inner, false));
+                fill(maps, inner_id, inner_entries, cpus)
+                    .map_err(|r| format!("{} (inner map): {r}", at()))?;
+                maps[id]
+                    .update(key, MapValue::Inner(inner_id), flags::ANY)
+                    .map_err(|r| format!("{}: {r}", at()))?;
+            }
+            (false, _, _) => {
+                return Err(format!(
+                    "{}: give the value (`value`), and no `inner`",
+                    at()
+                ));
+            }
+            (true, _, _) => {
+                return Err(format!(
+                    "{}: an entry of a map-of-maps is an inner map (`inner`: [entries]), not a `value`",
+                    at()
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -159,10 +159,76 @@ pub mod map_type {
     pub const MAX: u32 = 33;
 }
 
+/// Bytes given as a hex string in JSON (`"0a1b"`); an array of numbers is
+/// read too. Written as hex.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HexBytes(pub Vec<u8>);
+
+impl Serialize for HexBytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::to_hex(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for HexBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = HexBytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes as a hex string (\"0a1b\") or an array of numbers 0..=255")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<HexBytes, E> {
+                crate::from_hex(text).map(HexBytes).map_err(E::custom)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<HexBytes, A::Error> {
+                let mut bytes = Vec::new();
+                while let Some(b) = seq.next_element::<u8>()? {
+                    bytes.push(b);
+                }
+                Ok(HexBytes(bytes))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl From<&[u8]> for HexBytes {
+    fn from(b: &[u8]) -> Self {
+        HexBytes(b.to_vec())
+    }
+}
+
+impl From<Vec<u8>> for HexBytes {
+    fn from(b: Vec<u8>) -> Self {
+        HexBytes(b)
+    }
+}
+
+/// An entry a map holds before the gadget runs: a value, or for a
+/// map-of-maps an inner map (of the declared inner shape) with its entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapEntry {
+    /// The key.
+    pub key: HexBytes,
+    /// The value (every map type but map-of-maps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<HexBytes>,
+    /// Map-of-maps: the inner map's entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner: Option<Vec<MapEntry>>,
+}
+
 /// A map of the gadget's eBPF program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MapSpec {
-    /// Name.
+    /// Name (not needed for the inner shape of a map-of-maps).
+    #[serde(default)]
     pub name: String,
     /// Kernel map type number (see [`map_type`]).
     #[serde(rename = "type")]
@@ -171,11 +237,15 @@ pub struct MapSpec {
     pub key_size: u32,
     /// Value size in bytes (4 for map-of-maps and perf event arrays).
     pub value_size: u32,
-    /// Capacity.
+    /// Capacity (not needed for a perf event array: one slot per CPU).
+    #[serde(default)]
     pub max_entries: u32,
-    /// For map-of-maps: the inner map's shape (its name is ignored).
+    /// For map-of-maps: the inner map's shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner: Option<Box<MapSpec>>,
+    /// Entries present before the gadget runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<MapEntry>,
 }
 
 impl MapSpec {
@@ -194,7 +264,42 @@ impl MapSpec {
             value_size,
             max_entries,
             inner: None,
+            entries: Vec::new(),
         }
+    }
+
+    /// An entry present before the gadget runs.
+    pub fn entry(mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> Self {
+        self.entries.push(MapEntry {
+            key: HexBytes(key.into()),
+            value: Some(HexBytes(value.into())),
+            inner: None,
+        });
+        self
+    }
+
+    /// Map-of-maps: an inner map under `key`, holding `entries`
+    /// (`(key, value)` pairs).
+    pub fn inner_entry(
+        mut self,
+        key: impl Into<Vec<u8>>,
+        entries: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Self {
+        self.entries.push(MapEntry {
+            key: HexBytes(key.into()),
+            value: None,
+            inner: Some(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| MapEntry {
+                        key: HexBytes(k),
+                        value: Some(HexBytes(v)),
+                        inner: None,
+                    })
+                    .collect(),
+            ),
+        });
+        self
     }
 
     /// A hash map.

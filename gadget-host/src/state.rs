@@ -8,11 +8,11 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::datasource::{Body, CtxKind, DataSource, Packet, PacketId, Record, SourceId};
 use crate::error::Hazard;
-use crate::events::Emission;
+use crate::events::{Emission, Emitted};
 use crate::handles::{AllocError, DataLoc, ElementHandle, Entry, HandleTable};
 use crate::logging::{LogLevel, LogRecord, LogSource};
 use crate::maps::{MapId, MapObj};
-use crate::perf::PerfReader;
+use crate::perf::{PerfReader, PerfRecord, PerfWhen, ScheduledPerf};
 use crate::spec::{DataSourceSpec, DataSourceType, EnrichmentSpec, MapSpec, SyscallDecl};
 
 /// The world a gadget runs in, as declared by the test; cloned into every
@@ -106,8 +106,12 @@ pub(crate) struct HostState {
     pub maps: Vec<MapObj>,
     pub map_names: HashMap<String, MapId>,
     pub readers: Vec<PerfReader>,
+    /// Perf records waiting for their trigger.
+    pub perf_scheduled: Vec<ScheduledPerf>,
     pub spec: WorldSpec,
     pub config: Option<BTreeMap<String, String>>,
+    /// Successful `setConfig` calls, in order.
+    pub config_calls: Vec<(String, String)>,
     pub logs: Vec<LogRecord>,
     pub phase: Phase,
     pub current_ctx: CtxKind,
@@ -115,7 +119,7 @@ pub(crate) struct HostState {
     pub stop_ctx_done: bool,
     pub callback_depth: u32,
     pub callback_traps: Vec<CallbackTrap>,
-    pub emitted: Vec<(String, Emission)>,
+    pub emitted: Vec<Emitted>,
     pub observers: Vec<Observer>,
     pub sub_seq: u64,
     pub closed: Option<String>,
@@ -143,7 +147,9 @@ impl HostState {
             maps: Vec::new(),
             map_names: HashMap::new(),
             readers: Vec::new(),
+            perf_scheduled: Vec::new(),
             config: spec.config.clone(),
+            config_calls: Vec::new(),
             spec,
             logs: Vec::new(),
             phase: Phase::Loaded,
@@ -172,6 +178,8 @@ impl HostState {
         for m in st.spec.maps.clone() {
             let id = st.maps.len();
             st.maps.push(MapObj::new(m.clone(), false));
+            // Checked by `HostBuilder::build`.
+            let _ = crate::maps::fill(&mut st.maps, id, &m.entries, st.spec.possible_cpus);
             st.map_names.insert(m.name, id);
         }
         st
@@ -313,6 +321,60 @@ impl HostState {
             CtxKind::Gadget => false,
             CtxKind::Instance => self.instance_ctx_done,
             CtxKind::Stop => self.stop_ctx_done,
+        }
+    }
+
+    /// Writes a perf record into map `map` as the eBPF program would: into
+    /// the buffer of every reader that receives it, lost when none does.
+    /// Returns how many readers got it.
+    pub fn write_perf(&mut self, map: MapId, record: &PerfRecord) -> usize {
+        let mut got = 0;
+        for reader in self.readers.iter_mut().filter(|r| r.receives(map)) {
+            reader.queue.push_back(record.clone());
+            got += 1;
+        }
+        if got == 0 {
+            self.maps[map].perf_lost += 1;
+        }
+        got
+    }
+
+    /// The map the test means by `name`: a declared map, else the newest
+    /// open map the guest created with that name (`newMap`).
+    pub fn map_by_name(&self, name: &str) -> Option<MapId> {
+        self.map_names.get(name).copied().or_else(|| {
+            self.maps
+                .iter()
+                .rposition(|m| m.created_by_guest && !m.closed && m.spec.name == name)
+        })
+    }
+
+    /// Writes the scheduled records whose trigger just happened: `when` for
+    /// map `map` (`None`: any map, for triggers not tied to one).
+    pub fn fire_perf(&mut self, when: PerfWhen, map: Option<MapId>) {
+        if self.perf_scheduled.is_empty() {
+            return;
+        }
+        let (due, waiting): (Vec<ScheduledPerf>, Vec<ScheduledPerf>) =
+            std::mem::take(&mut self.perf_scheduled)
+                .into_iter()
+                .partition(|s| {
+                    s.when == when && map.is_none_or(|m| self.maps[m].spec.name == s.map)
+                });
+        self.perf_scheduled = waiting;
+        for s in due {
+            match map.or_else(|| self.map_by_name(&s.map)) {
+                Some(id) => {
+                    self.write_perf(id, &s.record);
+                }
+                None => self.warn(
+                    "perf record",
+                    format!(
+                        "map `{}` did not exist when the record was due ({when:?}): the record is lost",
+                        s.map
+                    ),
+                ),
+            }
         }
     }
 

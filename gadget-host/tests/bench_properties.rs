@@ -71,7 +71,7 @@ fn measure(wasm: &[u8], dir: &str) -> Measured {
         emitted: g
             .take_emitted()
             .iter()
-            .flat_map(|(_, e)| e.events().to_vec())
+            .flat_map(|e| e.emission.events().to_vec())
             .collect(),
     }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gadget_host::runner::{self, Format, RunOptions};
+use gadget_host::runner::{self, RunOptions};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -20,11 +20,9 @@ fn golden(name: &str) -> PathBuf {
 /// Runs `gadget` with `schema` and `events`; returns (events as JSON lines, log).
 fn run(gadget: &Path, schema: &Path, events: &Path) -> (Vec<String>, String) {
     let opts = RunOptions {
-        gadget: gadget.to_path_buf(),
         schema: Some(schema.to_path_buf()),
         events: Some(events.to_path_buf()),
-        params: Vec::new(),
-        format: Format::Json,
+        ..RunOptions::new(gadget)
     };
     let (mut out, mut log) = (Vec::new(), Vec::new());
     runner::run(&opts, &mut out, &mut log).unwrap_or_else(|e| panic!("{e}"));
@@ -190,14 +188,12 @@ fn the_runner_shows_the_config_a_gadget_sets_and_applies_params() {
     )
     .unwrap();
     let opts = RunOptions {
-        gadget: root().join("test-gadgets/api-coverage"),
         schema: Some(schema),
-        events: None,
         params: vec![
             ("scenario".into(), "misc".into()),
             ("str".into(), "from --param".into()),
         ],
-        format: Format::Json,
+        ..RunOptions::new(root().join("test-gadgets/api-coverage"))
     };
     let (mut out, mut log) = (Vec::new(), Vec::new());
     runner::run(&opts, &mut out, &mut log).unwrap_or_else(|e| panic!("{e}"));

@@ -1,33 +1,17 @@
 //! Runs ig's own Go gadgets (compiled to wasm, not part of this repo) in the
-//! emulator. Ignored by default: run with
-//! `cargo test -p gadget-host --test ig_originals -- --ignored`
-//! with the binaries in `$IG_ORIGINALS` (default: `../shared/ig-originals`
-//! relative to the workspace root).
+//! emulator, from `$IG_ORIGINALS` (default: `../shared/ig-originals` beside
+//! the workspace). Without that folder each test prints why it skips.
 
-use std::path::PathBuf;
+mod originals;
 
 use gadget_host::{DataSourceSpec, Event, FieldKind, Host, Value};
 
-fn originals_dir() -> PathBuf {
-    match std::env::var_os("IG_ORIGINALS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/ig-originals"),
-    }
-}
-
-fn original(name: &str) -> PathBuf {
-    let path = originals_dir().join(name);
-    assert!(
-        path.is_file(),
-        "{} not found: set IG_ORIGINALS to the folder holding ig's original gadgets",
-        path.display()
-    );
-    path
-}
-
 #[test]
-#[ignore = "needs /work/shared/ig-originals (set IG_ORIGINALS)"]
 fn trace_exec_original_runs() {
+    let Some(wasm) = originals::original_or_skip("trace_exec_original_runs", "trace_exec.wasm")
+    else {
+        return;
+    };
     // trace_exec needs the `exec` data source with `args` (bytes) and
     // `args_size` (uint32); it rewrites `args` in place, turning the NUL
     // separators into U+00A0 and dropping the trailing NUL.
@@ -43,7 +27,7 @@ fn trace_exec_original_runs() {
         .log_level(gadget_host::LogLevel::Trace)
         .build()
         .unwrap();
-    let mut g = host.load_file(original("trace_exec.wasm")).unwrap();
+    let mut g = host.load_file(wasm).unwrap();
     g.init().unwrap();
     g.pre_start().unwrap();
     g.start().unwrap();
@@ -75,11 +59,13 @@ fn trace_exec_original_runs() {
 /// Every original imports only functions of the ABI table, with the table's
 /// types, and exports `gadgetAPIVersion`.
 #[test]
-#[ignore = "needs /work/shared/ig-originals (set IG_ORIGINALS)"]
 fn originals_import_only_table_functions() {
+    let Some(dir) = originals::dir_or_skip("originals_import_only_table_functions") else {
+        return;
+    };
     let table = gadget_host::abi::AbiTable::embedded().unwrap();
     let mut count = 0;
-    for entry in std::fs::read_dir(originals_dir()).unwrap() {
+    for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "wasm") {
             continue;
@@ -146,21 +132,27 @@ fn originals_import_only_table_functions() {
     assert!(count >= 9, "expected ig's 9 originals, found {count}");
 }
 
-/// Loads every original and runs gadgetInit with no data sources, to show
-/// what each one needs (printed; run with --nocapture).
+/// Every original loads (it compiles, instantiates, runs `_initialize` and
+/// says API version 1) and runs `gadgetInit` with an empty world without
+/// trapping; what each one logs (what it needs) is printed.
 #[test]
-#[ignore = "needs /work/shared/ig-originals (set IG_ORIGINALS)"]
-fn originals_report_what_they_need() {
+fn originals_load_and_init() {
+    let Some(dir) = originals::dir_or_skip("originals_load_and_init") else {
+        return;
+    };
     let host = Host::builder()
         .log_level(gadget_host::LogLevel::Debug)
         .build()
         .unwrap();
-    for entry in std::fs::read_dir(originals_dir()).unwrap() {
+    for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "wasm") {
             continue;
         }
-        let mut g = host.load_file(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut g = host
+            .load_file(&path)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let init = g.init();
         let logs: Vec<String> = g
             .logs()
@@ -168,10 +160,16 @@ fn originals_report_what_they_need() {
             .map(|l| format!("{:?} {}", l.level, l.message))
             .collect();
         eprintln!(
-            "== {}: init {:?}\n   {}",
-            path.file_name().unwrap().to_string_lossy(),
-            init.err().map(|e| e.to_string()),
+            "== {name}: init {:?}\n   {}",
+            init.as_ref().err().map(|e| e.to_string()),
             logs.join("\n   ")
         );
+        // A missing data source makes gadgetInit fail; it must not trap.
+        if let Err(e) = init {
+            assert!(
+                matches!(e, gadget_host::HostError::HookFailed { .. }),
+                "{name}: {e}"
+            );
+        }
     }
 }

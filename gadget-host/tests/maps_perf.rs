@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use gadget_host::{Gadget, Host, HostError, MapSpec};
+use gadget_host::{Gadget, Host, HostError, MapSpec, PerfRecord, PerfWhen};
 
 fn host() -> Host {
     Host::builder()
@@ -273,6 +273,12 @@ fn perf_readers() {
         0,
         "not a perf event array"
     );
+    g.push_perf_record("events", 0, b"lost".to_vec()).unwrap();
+    assert_eq!(
+        g.map("events").unwrap().lost_perf_records(),
+        1,
+        "no reader yet: lost, as in ig"
+    );
     let r = g.ig("newPerfReader", &[ev, 4096, 0]);
     assert!(r > 1);
     g.push_perf_record("events", 0, b"abc".to_vec()).unwrap();
@@ -308,11 +314,18 @@ fn overwritable_reader_must_be_paused_and_returns_2_when_empty() {
     let ev = get_map(&mut g, "events");
     let r = g.ig("newPerfReader", &[ev, 4096, 1]);
     let dst = bp(0x3000, 16);
+    g.push_perf_record("events", 0, b"x".to_vec()).unwrap();
     assert_eq!(g.ig("perfReaderRead", &[r, dst]), 1, "not paused");
     assert_eq!(g.ig("perfReaderPause", &[r]), 0);
-    assert_eq!(g.ig("perfReaderRead", &[r, dst]), 2, "nothing to read");
-    g.push_perf_record("events", 0, b"x".to_vec()).unwrap();
+    g.push_perf_record("events", 0, b"y".to_vec()).unwrap();
+    assert_eq!(
+        g.map("events").unwrap().lost_perf_records(),
+        1,
+        "paused: lost"
+    );
     assert_eq!(g.ig("perfReaderRead", &[r, dst]), 0);
+    assert_eq!(g.read_memory(0x3000, 1).unwrap(), b"x");
+    assert_eq!(g.ig("perfReaderRead", &[r, dst]), 2, "nothing to read");
 }
 
 #[test]
@@ -331,4 +344,101 @@ fn blocking_read_is_reported_as_a_hazard_not_a_hang() {
         "{err}"
     );
     assert!(err.to_string().contains("block forever"), "{err}");
+}
+
+fn sample(data: &[u8]) -> PerfRecord {
+    PerfRecord::Sample {
+        cpu: 0,
+        data: data.to_vec(),
+    }
+}
+
+#[test]
+fn perf_records_at_reader_creation_and_at_the_next_log_into_new_maps_by_name() {
+    let mut g = started();
+    // `dyn` does not exist yet: the gadget creates it with newMap.
+    g.schedule_perf("dyn", PerfWhen::ReaderCreated, sample(b"first"))
+        .unwrap();
+    g.schedule_perf("dyn", PerfWhen::NextLog, sample(b"second"))
+        .unwrap();
+    assert_eq!(g.scheduled_perf_records(), 2);
+    let name = g.put(SCRATCH, b"dyn");
+    let m = g.ig("newMap", &[name, 4, 4, 4, 0]);
+    assert_ne!(m, 0);
+    let r = g.ig("newPerfReader", &[m, 4096, 0]);
+    assert!(r > 1);
+    assert_eq!(g.scheduled_perf_records(), 1, "written at reader creation");
+    assert_eq!(g.map("dyn").unwrap().pending_perf_records(), 1);
+    let msg = g.put(0x2000, b"hello");
+    g.ig("gadgetLog", &[2, msg]);
+    assert_eq!(g.scheduled_perf_records(), 0, "written at the log call");
+    let dst = bp(0x3000, 16);
+    assert_eq!(g.ig("perfReaderRead", &[r, dst]), 0);
+    assert_eq!(g.read_memory(0x3000, 5).unwrap(), b"first");
+    assert_eq!(g.ig("perfReaderRead", &[r, dst]), 0);
+    assert_eq!(g.read_memory(0x3000, 6).unwrap(), b"second");
+    // A declared map that is no perf event array is refused.
+    let err = g
+        .schedule_perf("counts", PerfWhen::NextLog, sample(b"x"))
+        .unwrap_err();
+    assert!(err.to_string().contains("not a perf event array"), "{err}");
+}
+
+#[test]
+fn maps_hold_their_declared_entries() {
+    let host = Host::builder()
+        .possible_cpus(2)
+        .map(MapSpec::hash("counts", 4, 8, 4).entry(1u32.to_le_bytes(), 5u64.to_le_bytes()))
+        .map(MapSpec::new("percpu", 6, 4, 4, 1).entry(
+            0u32.to_le_bytes(),
+            [1u8, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0],
+        ))
+        .map(
+            MapSpec::hash_of_maps("hom", 4, 4, MapSpec::hash("", 4, 4, 8)).inner_entry(
+                7u32.to_le_bytes(),
+                vec![(1u32.to_le_bytes().to_vec(), 2u32.to_le_bytes().to_vec())],
+            ),
+        )
+        .build()
+        .unwrap();
+    let g = load(&host, "", "");
+    let counts = g.map("counts").unwrap();
+    assert_eq!(
+        counts.get(&1u32.to_le_bytes()),
+        Some(5u64.to_le_bytes().to_vec())
+    );
+    assert_eq!(
+        g.map("percpu")
+            .unwrap()
+            .get(&0u32.to_le_bytes())
+            .unwrap()
+            .len(),
+        16
+    );
+    let inner = g.map("hom").unwrap().inner(&7u32.to_le_bytes()).unwrap();
+    assert_eq!(
+        inner.get(&1u32.to_le_bytes()),
+        Some(2u32.to_le_bytes().to_vec())
+    );
+
+    // Wrong sizes and shapes are refused, naming the map and the entry.
+    for (spec, want) in [
+        (
+            MapSpec::hash("h", 4, 8, 4).entry([1u8, 0, 0, 0], [1u8]),
+            "map `h`: entry 01000000: the value has 1 bytes, the map's values have 8",
+        ),
+        (
+            MapSpec::hash("h", 4, 8, 4).entry([1u8], [0u8; 8]),
+            "map `h`: entry 01: ",
+        ),
+        (MapSpec::hash("h", 4, 8, 0), "map `h`: give `max_entries`"),
+        (
+            MapSpec::hash_of_maps("m", 4, 4, MapSpec::hash("", 4, 4, 8))
+                .entry([1u8, 0, 0, 0], [0u8; 4]),
+            "an entry of a map-of-maps is an inner map",
+        ),
+    ] {
+        let err = Host::builder().map(spec).build().unwrap_err().to_string();
+        assert!(err.contains(want), "{err}");
+    }
 }

@@ -197,8 +197,19 @@ fn mntns_filter() {
         "no filter before gadgetStart"
     );
     g.run_to_started().unwrap();
-    assert_eq!(g.ig("shouldDiscardMntnsID", &[1234]), 1);
-    assert_eq!(g.ig("shouldDiscardMntnsID", &[1]), 0);
+    assert_eq!(g.ig("shouldDiscardMntnsID", &[1234]), 0, "selected: kept");
+    assert_eq!(
+        g.ig("shouldDiscardMntnsID", &[1]),
+        1,
+        "not selected: dropped"
+    );
+    let mut g = load(&Host::builder().mntns_filter([]).build().unwrap(), "", "");
+    g.run_to_started().unwrap();
+    assert_eq!(
+        g.ig("shouldDiscardMntnsID", &[1]),
+        1,
+        "empty filter keeps nothing"
+    );
     let mut g = plain();
     g.run_to_started().unwrap();
     assert_eq!(g.ig("shouldDiscardMntnsID", &[1234]), 0, "no filter active");

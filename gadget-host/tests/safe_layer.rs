@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use gadget_host::spec::{MapSpec, SyscallDecl, SyscallParam};
 use gadget_host::{
-    DataSourceSpec, Event, FieldKind, Gadget, Host, HostBuilder, HostError, LogLevel, Value,
+    DataSourceSpec, Event, FieldKind, Gadget, Host, HostBuilder, HostError, LogLevel, PerfRecord,
+    PerfWhen, Value,
 };
 
 fn wasm() -> &'static PathBuf {
@@ -350,7 +351,17 @@ fn maps_typed_raw_map_of_maps_and_perf_readers() {
         &70u32.to_le_bytes(),
     )
     .unwrap();
-    g.push_perf_record("perf", 0, vec![1u8, 2, 3, 4]).unwrap();
+    // The gadget opens its reader in gadgetStart: the record is written
+    // into it as soon as it exists.
+    g.schedule_perf(
+        "perf",
+        PerfWhen::ReaderCreated,
+        PerfRecord::Sample {
+            cpu: 0,
+            data: vec![1u8, 2, 3, 4],
+        },
+    )
+    .unwrap();
     g.run_to_started().unwrap();
     let r = reports(&g);
     for (key, want) in [
@@ -475,8 +486,9 @@ fn syscalls_kallsyms_filter_config_params_and_logging() {
         ("syscall_id", "Ok(59)"),
         ("kallsyms_present", "true"),
         ("kallsyms_absent", "false"),
-        ("discard_1", "true"),
-        ("discard_2", "false"),
+        // The filter {1} selects mount namespace 1: kept, 2 dropped.
+        ("discard_1", "false"),
+        ("discard_2", "true"),
         ("config", "Ok(())"),
         ("param_str", "Ok(\"hello\")"),
         ("param_num", "Ok(42)"),

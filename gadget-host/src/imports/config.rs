@@ -31,7 +31,8 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
             };
             match &mut st.config {
                 Some(cfg) => {
-                    cfg.insert(key, value);
+                    cfg.insert(key.clone(), value.clone());
+                    st.config_calls.push((key, value));
                     0
                 }
                 None => {

@@ -6,6 +6,7 @@ use super::{Registrar, split};
 use crate::HostError;
 use crate::logging::{LogLevel, LogSource};
 use crate::memory;
+use crate::perf::PerfWhen;
 use crate::state::HostState;
 
 pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
@@ -13,9 +14,14 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
         "gadgetLog",
         |mut c: Caller<'_, HostState>, level: i32, msg: i64| {
             let (mem, st) = split(&mut c);
+            // The log call's `write()` is when ig's own perf test gets its
+            // record: scheduled `NextLog` records are written after it.
             let text = match memory::read_string(mem, msg) {
                 Ok(t) => t,
-                Err(e) => return st.warn("gadgetLog", e),
+                Err(e) => {
+                    st.warn("gadgetLog", e);
+                    return st.fire_perf(PerfWhen::NextLog, None);
+                }
             };
             match LogLevel::from_abi(level as u32) {
                 Some(l) if l <= st.spec.log_level => st.log(l, LogSource::Gadget, text),
@@ -26,6 +32,7 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
                     format!("unknown log level {level}: {text}"),
                 ),
             }
+            st.fire_perf(PerfWhen::NextLog, None);
         },
     )?;
     r.func(

@@ -1,5 +1,7 @@
 //! Perf reader functions.
 
+use std::collections::VecDeque;
+
 use wasmtime::Caller;
 
 use super::{Registrar, split, trap};
@@ -7,7 +9,7 @@ use crate::HostError;
 use crate::error::Hazard;
 use crate::handles::Entry;
 use crate::memory;
-use crate::perf::{PerfReader, PerfRecord};
+use crate::perf::{PerfReader, PerfRecord, PerfWhen};
 use crate::spec::map_type;
 use crate::state::HostState;
 
@@ -61,8 +63,11 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
                 overwritable: overwritable != 0,
                 paused: false,
                 closed: false,
+                queue: VecDeque::new(),
             });
-            Ok(st.alloc(Entry::PerfReader(rid))? as i32)
+            let handle = st.alloc(Entry::PerfReader(rid))?;
+            st.fire_perf(PerfWhen::ReaderCreated, Some(id));
+            Ok(handle as i32)
         },
     )?;
     for (func, pause) in [("perfReaderPause", true), ("perfReaderResume", false)] {
@@ -84,17 +89,18 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
             let Some(id) = reader(st, "perfReaderRead", h) else {
                 return Ok(1);
             };
-            let rd = st.readers[id].clone();
-            if rd.overwritable && !rd.paused {
+            let rd = &st.readers[id];
+            let (overwritable, per_cpu_size, map) = (rd.overwritable, rd.per_cpu_size, rd.map);
+            if overwritable && !rd.paused {
                 st.warn(
                     "perfReaderRead",
                     "an overwritable reader must be paused before reading",
                 );
                 return Ok(1);
             }
-            let map_name = st.maps[rd.map].spec.name.clone();
-            match st.maps[rd.map].perf_queue.pop_front() {
-                None if rd.overwritable => Ok(2),
+            let map_name = st.maps[map].spec.name.clone();
+            match st.readers[id].queue.pop_front() {
+                None if overwritable => Ok(2),
                 None => {
                     let hazard = Hazard::PerfReadBlocks { map: map_name };
                     st.hazard = Some(hazard.clone());
@@ -103,7 +109,7 @@ pub(crate) fn register(r: &mut Registrar) -> Result<(), HostError> {
                 Some(PerfRecord::Lost { .. }) => Ok(0),
                 // A sample larger than the per-CPU buffer never fits the ring:
                 // the kernel drops it and the reader sees lost samples.
-                Some(PerfRecord::Sample { data, .. }) if data.len() > rd.per_cpu_size as usize => {
+                Some(PerfRecord::Sample { data, .. }) if data.len() > per_cpu_size as usize => {
                     Ok(0)
                 }
                 Some(PerfRecord::Sample { data, .. }) => match memory::write(mem, dst, &data) {

@@ -1,17 +1,23 @@
 //! The runner's events file: JSON lines, checked against the schema before
-//! anything runs.
+//! anything runs. `gadget-host/FORMATS.md` documents it for users.
 //!
-//! Each line is one packet:
+//! Each line is one of:
 //!
-//! - `{"datasource": "exec", "event": {"pid": 42, "comm": "bash"}}` for a
-//!   single data source;
-//! - `{"datasource": "batches", "events": [{...}, {...}]}` for an array one;
-//! - when the schema declares exactly one data source, the fields alone:
-//!   `{"pid": 42}` (or `[{...}, {...}]` for an array data source).
+//! - a packet: `{"datasource": "exec", "event": {"pid": 42}}` for a single
+//!   data source, `{"datasource": "batches", "events": [{...}, {...}]}` for
+//!   an array one; when the schema declares exactly one data source, the
+//!   fields alone: `{"pid": 42}` (or `[{...}, {...}]`);
+//! - a perf record: `{"perf": "events", "cpu": 0, "data": "0a0b", "when":
+//!   "next_log"}` (a sample; `when` is `now`, the default, `reader_created`
+//!   or `next_log`), or `{"perf": "events", "lost": 3}` (lost samples);
+//!   the map is declared in the schema or created by the gadget (`newMap`);
+//! - a point in the lifecycle: `{"after": "init"}`, `"pre_start"` or
+//!   `"start"` (the default): the lines below it run once that hook has
+//!   returned, before the next one. Points only move forward.
 //!
-//! Empty lines and lines starting with `#` are skipped. Strings go into
-//! string and bytes fields (`"\u0000"` for a NUL); bytes may also be arrays
-//! of numbers.
+//! Empty lines and lines starting with `#` are skipped. Bytes fields take a
+//! hex string (`"0a1b"`) or an array of numbers; string fields take text
+//! (`"\u0000"` for a NUL).
 
 use std::path::Path;
 
@@ -19,18 +25,61 @@ use serde_json::Value as Json;
 
 use super::RunError;
 use super::schema::Schema;
-use crate::spec::{DataSourceType, FieldSpec};
-use crate::{Event, Value};
+use crate::spec::{DataSourceType, FieldSpec, map_type};
+use crate::{Event, FieldKind, PerfRecord, PerfWhen, Value};
 
-/// One packet to push.
+/// A hook after which lines run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum After {
+    /// After `gadgetInit`, before `gadgetPreStart`.
+    Init,
+    /// After `gadgetPreStart`, before `gadgetStart`.
+    PreStart,
+    /// After `gadgetStart`, before `gadgetStop`.
+    Start,
+}
+
+impl After {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "init" => Self::Init,
+            "pre_start" => Self::PreStart,
+            "start" => Self::Start,
+            _ => return None,
+        })
+    }
+}
+
+/// One line to act on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
     /// Line number in the events file (1-based).
     pub line: usize,
-    /// Data source to push onto.
-    pub datasource: String,
-    /// The packet.
-    pub packet: Packet,
+    /// The hook after which it runs.
+    pub after: After,
+    /// What to do.
+    pub action: Action,
+}
+
+/// What a line does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Push a packet onto a data source.
+    Push {
+        /// The data source.
+        datasource: String,
+        /// The packet.
+        packet: Packet,
+    },
+    /// Write a perf record into a perf event array.
+    Perf {
+        /// The map's name (declared, or given to `newMap`).
+        map: String,
+        /// When it is written.
+        when: PerfWhen,
+        /// The record.
+        record: PerfRecord,
+    },
 }
 
 /// The contents of one pushed packet.
@@ -60,6 +109,8 @@ pub fn load(path: &Path, schema: &Schema) -> Result<Vec<Input>, RunError> {
 /// Parses events text; errors are `(line, message)`.
 pub fn parse(text: &str, schema: &Schema) -> Result<Vec<Input>, (usize, String)> {
     let mut inputs = Vec::new();
+    let mut after = After::Start;
+    let mut marked = false;
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         let trimmed = raw.trim();
@@ -75,12 +126,122 @@ pub fn parse(text: &str, schema: &Schema) -> Result<Vec<Input>, (usize, String)>
                 ),
             )
         })?;
-        inputs.push(input(line, &json, schema).map_err(|m| (line, m))?);
+        let obj = json.as_object();
+        if let Some(point) = obj.and_then(|o| o.get("after")) {
+            let next = point
+                .as_str()
+                .and_then(After::parse)
+                .filter(|_| obj.is_some_and(|o| o.len() == 1))
+                .ok_or_else(|| {
+                    (
+                        line,
+                        format!(
+                            "a point line is {{\"after\": \"init\" | \"pre_start\" | \"start\"}}, found {json}"
+                        ),
+                    )
+                })?;
+            // Lines before the first point run after start, the default.
+            if next < after && (marked || !inputs.is_empty()) {
+                return Err((
+                    line,
+                    format!(
+                        "{{\"after\": {point}}} goes back in the lifecycle: points only move forward (init, pre_start, start)"
+                    ),
+                ));
+            }
+            after = next;
+            marked = true;
+            continue;
+        }
+        let action = if obj.is_some_and(|o| o.contains_key("perf")) {
+            perf(&json, schema)
+        } else {
+            push(&json, schema)
+        }
+        .map_err(|m| (line, m))?;
+        inputs.push(Input {
+            line,
+            after,
+            action,
+        });
     }
     Ok(inputs)
 }
 
-fn input(line: usize, json: &Json, schema: &Schema) -> Result<Input, String> {
+fn perf(json: &Json, schema: &Schema) -> Result<Action, String> {
+    let obj = json.as_object().expect("checked by the caller");
+    let map = obj["perf"]
+        .as_str()
+        .ok_or("\"perf\" names a perf event array and must be a string")?
+        .to_owned();
+    if let Some(declared) = schema.maps.iter().find(|m| m.name == map) {
+        if declared.map_type != map_type::PERF_EVENT_ARRAY {
+            return Err(format!(
+                "map `{map}` is declared with type {}, not a perf event array (4)",
+                declared.map_type
+            ));
+        }
+    }
+    let mut cpu = 0;
+    let mut when = PerfWhen::Now;
+    let mut data = None;
+    let mut lost = None;
+    for (key, value) in obj {
+        match key.as_str() {
+            "perf" => {}
+            "cpu" => {
+                cpu = value
+                    .as_u64()
+                    .and_then(|c| u32::try_from(c).ok())
+                    .ok_or_else(|| format!("\"cpu\" must be a CPU number, found {value}"))?;
+            }
+            "when" => {
+                when = serde_json::from_value(value.clone()).map_err(|_| {
+                    format!(
+                        "\"when\" is \"now\", \"reader_created\" or \"next_log\", found {value}"
+                    )
+                })?;
+            }
+            "data" => data = Some(bytes(value).map_err(|e| format!("\"data\": {e}"))?),
+            "lost" => {
+                lost = Some(value.as_u64().ok_or_else(|| {
+                    format!("\"lost\" is a number of lost samples, found {value}")
+                })?);
+            }
+            other => {
+                return Err(format!(
+                    "unknown key `{other}` in a perf line (keys: perf, cpu, data or lost, when)"
+                ));
+            }
+        }
+    }
+    let record = match (data, lost) {
+        (Some(data), None) => PerfRecord::Sample { cpu, data },
+        (None, Some(count)) => PerfRecord::Lost { cpu, count },
+        _ => {
+            return Err(format!(
+                "perf record for `{map}`: give either \"data\" (hex bytes) or \"lost\" (a count)"
+            ));
+        }
+    };
+    Ok(Action::Perf { map, when, record })
+}
+
+/// Bytes as a hex string or an array of numbers.
+fn bytes(json: &Json) -> Result<Vec<u8>, String> {
+    match json {
+        Json::String(text) => crate::from_hex(text),
+        Json::Array(_) => match Value::from_json(json)? {
+            Value::Bytes(b) => Ok(b),
+            _ => unreachable!("arrays read as bytes"),
+        },
+        other => Err(format!(
+            "bytes are a hex string (\"0a1b\") or an array of numbers, found {other}"
+        )),
+    }
+}
+
+fn push(json: &Json, schema: &Schema) -> Result<Action, String> {
     let (name, body) = match json.as_object().and_then(|o| o.get("datasource")) {
         Some(Json::String(name)) => {
             let obj = json.as_object().into_iter().flatten();
@@ -141,8 +302,7 @@ fn input(line: usize, json: &Json, schema: &Schema) -> Result<Input, String> {
             ));
         }
     };
-    Ok(Input {
-        line,
+    Ok(Action::Push {
         datasource: name.to_owned(),
         packet,
     })
@@ -162,7 +322,12 @@ fn event(datasource: &str, json: &Json, fields: &[&FieldSpec]) -> Result<Event, 
                 known.join(", ")
             )
         })?;
-        let value = Value::from_json(value).map_err(|e| format!("field `{name}`: {e}"))?;
+        let value = if spec.kind == FieldKind::Bytes {
+            bytes(value).map(Value::Bytes)
+        } else {
+            Value::from_json(value)
+        }
+        .map_err(|e| format!("field `{name}`: {e}"))?;
         value
             .encode(spec.kind, spec.size.map(|s| s as usize))
             .map_err(|e| format!("field `{name}`: {e}"))?;
@@ -196,10 +361,15 @@ mod tests {
         assert_eq!(inputs.len(), 2);
         assert_eq!(inputs[0].line, 3);
         assert_eq!(
-            inputs[0].packet,
-            Packet::Single(Event::new().set("pid", Value::I64(1)).set("comm", "sh"))
+            inputs[0].action,
+            Action::Push {
+                datasource: "exec".into(),
+                packet: Packet::Single(Event::new().set("pid", Value::I64(1)).set("comm", "sh"))
+            }
         );
-        assert!(matches!(&inputs[1].packet, Packet::Array(v) if v.len() == 2));
+        assert!(
+            matches!(&inputs[1].action, Action::Push { packet: Packet::Array(v), .. } if v.len() == 2)
+        );
     }
 
     #[test]
@@ -208,7 +378,10 @@ mod tests {
             datasources: vec![DataSourceSpec::single("exec").field("pid", FieldKind::Uint32)],
             ..Schema::default()
         };
-        assert_eq!(parse("{\"pid\": 3}", &one).unwrap()[0].datasource, "exec");
+        assert!(matches!(
+            &parse("{\"pid\": 3}", &one).unwrap()[0].action,
+            Action::Push { datasource, .. } if datasource == "exec"
+        ));
         let (line, e) = parse("\n{\"pid\": 3}", &schema()).unwrap_err();
         assert_eq!(line, 2);
         assert!(e.contains("several data sources"), "{e}");
@@ -247,5 +420,86 @@ mod tests {
             e.starts_with("element 0: field `n`: 300 is out of range"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn perf_lines_points_and_hex_bytes() {
+        let s = Schema {
+            datasources: vec![DataSourceSpec::single("raw").field("b", FieldKind::Bytes)],
+            maps: vec![
+                crate::MapSpec::perf_event_array("events"),
+                crate::MapSpec::hash("counts", 4, 4, 8),
+            ],
+            ..Schema::default()
+        };
+        let text = concat!(
+            "{\"after\": \"init\"}\n",
+            "{\"perf\": \"events\", \"cpu\": 1, \"data\": \"0A0b\", \"when\": \"reader_created\"}\n",
+            "{\"after\": \"start\"}\n",
+            "{\"perf\": \"per_container\", \"lost\": 3}\n",
+            "{\"b\": \"00ff\"}\n",
+            "{\"b\": [1, 2]}\n",
+        );
+        let inputs = parse(text, &s).unwrap();
+        assert_eq!(inputs.len(), 4);
+        assert_eq!(inputs[0].after, After::Init);
+        assert_eq!(
+            inputs[0].action,
+            Action::Perf {
+                map: "events".into(),
+                when: PerfWhen::ReaderCreated,
+                record: PerfRecord::Sample {
+                    cpu: 1,
+                    data: vec![10, 11]
+                }
+            }
+        );
+        assert_eq!(inputs[1].after, After::Start);
+        assert!(matches!(
+            &inputs[1].action,
+            Action::Perf {
+                record: PerfRecord::Lost { count: 3, .. },
+                when: PerfWhen::Now,
+                ..
+            }
+        ));
+        let bytes_of = |i: &Input| match &i.action {
+            Action::Push {
+                packet: Packet::Single(e),
+                ..
+            } => e.get("b").cloned(),
+            _ => None,
+        };
+        assert_eq!(bytes_of(&inputs[2]), Some(Value::Bytes(vec![0, 255])));
+        assert_eq!(bytes_of(&inputs[3]), Some(Value::Bytes(vec![1, 2])));
+
+        for (text, want) in [
+            ("{\"b\": \"0g\"}", "field `b`: `0g` is not hex"),
+            ("{\"b\": \"abc\"}", "odd length"),
+            (
+                "{\"perf\": \"counts\", \"data\": \"00\"}",
+                "map `counts` is declared with type 1, not a perf event array",
+            ),
+            (
+                "{\"perf\": \"events\"}",
+                "give either \"data\" (hex bytes) or \"lost\"",
+            ),
+            (
+                "{\"perf\": \"events\", \"lost\": 1, \"when\": \"later\"}",
+                "\"when\" is \"now\"",
+            ),
+            ("{\"after\": \"stop\"}", "a point line is"),
+            (
+                "{\"after\": \"start\"}\n{\"after\": \"init\"}",
+                "goes back in the lifecycle",
+            ),
+            (
+                "{\"b\": \"00\"}\n{\"after\": \"pre_start\"}",
+                "goes back in the lifecycle",
+            ),
+        ] {
+            let (_, e) = parse(text, &s).unwrap_err();
+            assert!(e.contains(want), "{text}: {e}");
+        }
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::{Emission, Event, Gadget, LogSource};
+use super::Schema;
+use crate::{CallbackTrap, Emission, Emitted, Event, Gadget, LogSource, to_hex};
 
 /// How events are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,21 +20,138 @@ pub enum Format {
 /// Remembers what has been printed so far.
 pub(super) struct Printer {
     format: Format,
+    show_consumed: bool,
     logs_printed: usize,
+    config_printed: usize,
+    traps_seen: usize,
+    /// Bytes of the module's stdout and stderr printed so far.
+    module_printed: [usize; 2],
     tables: BTreeMap<String, Vec<Event>>,
 }
 
+/// What one [`Printer::step`] saw.
+#[derive(Debug, Default)]
+pub(super) struct StepCounts {
+    pub emitted: Counts,
+    /// Callback traps new since the last step.
+    pub traps: Vec<CallbackTrap>,
+}
+
+/// What [`Printer::emitted`] saw.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Counts {
+    /// Packets emitted.
+    pub emitted: usize,
+    /// Of which on consumed data sources.
+    pub consumed: usize,
+}
+
 impl Printer {
-    pub(super) fn new(format: Format) -> Self {
+    pub(super) fn new(format: Format, show_consumed: bool) -> Self {
         Self {
             format,
+            show_consumed,
             logs_printed: 0,
+            config_printed: 0,
+            traps_seen: 0,
+            module_printed: [0; 2],
             tables: BTreeMap::new(),
         }
     }
 
+    /// Prints everything new since the last step, in the order a reader
+    /// wants: what the module wrote (a panic message), the logs, the
+    /// configuration set, the packets emitted. Returns the counts and the
+    /// new callback traps.
+    pub(super) fn step(
+        &mut self,
+        g: &mut Gadget,
+        out: &mut dyn Write,
+        log: &mut dyn Write,
+    ) -> std::io::Result<StepCounts> {
+        self.module_output(g, log, false)?;
+        self.logs(g, log)?;
+        self.config_calls(g, log)?;
+        let emitted = self.emitted(g, out)?;
+        let traps = g.callback_traps()[self.traps_seen.min(g.callback_traps().len())..].to_vec();
+        self.traps_seen = g.callback_traps().len();
+        Ok(StepCounts { emitted, traps })
+    }
+
+    /// The data sources as the gadget will run with them (after
+    /// `gadgetPreStart`): fields, kinds and tags.
+    pub(super) fn schema(&self, g: &Gadget, log: &mut dyn Write) -> std::io::Result<()> {
+        for name in g.datasource_names() {
+            let Some(ds) = g.datasource(&name) else {
+                continue;
+            };
+            let fields: Vec<String> = ds
+                .fields
+                .iter()
+                .map(|f| {
+                    let mut text = format!("{} {}", f.name, f.kind.name());
+                    if let Some(size) = f.size {
+                        text += &format!("[{size}]");
+                    }
+                    if !f.tags.is_empty() {
+                        text += &format!(" tags={}", f.tags.join(","));
+                    }
+                    text
+                })
+                .collect();
+            let consumed = if ds.referenced { "" } else { ", consumed" };
+            writeln!(
+                log,
+                "SCHEMA {name} ({}{consumed}): {}",
+                ds.ds_type.name(),
+                fields.join("; ")
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Prints the `setConfig` calls not printed yet, in call order.
+    fn config_calls(&mut self, g: &Gadget, log: &mut dyn Write) -> std::io::Result<()> {
+        let calls = g.config_calls();
+        for (key, value) in &calls[self.config_printed.min(calls.len())..] {
+            writeln!(log, "CONFIG {key} = {value}")?;
+        }
+        self.config_printed = calls.len();
+        Ok(())
+    }
+
+    /// Prints the module's new complete lines of stdout and stderr (ig
+    /// discards both); `all` also prints a last unterminated line.
+    fn module_output(&mut self, g: &Gadget, log: &mut dyn Write, all: bool) -> std::io::Result<()> {
+        for (i, (name, text)) in [("stdout", g.stdout()), ("stderr", g.stderr())]
+            .into_iter()
+            .enumerate()
+        {
+            let new = &text[self.module_printed[i].min(text.len())..];
+            let upto = if all {
+                new.len()
+            } else {
+                new.rfind('\n').map_or(0, |n| n + 1)
+            };
+            for line in new[..upto].lines() {
+                writeln!(log, "[module {name}, discarded by ig] {line}")?;
+            }
+            self.module_printed[i] += upto;
+        }
+        Ok(())
+    }
+
+    /// Prints what the module wrote and was not printed yet.
+    pub(super) fn rest_of_module_output(
+        &mut self,
+        g: &Gadget,
+        log: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        self.module_output(g, log, true)
+    }
+
     /// Prints the log records not printed yet.
-    pub(super) fn logs(&mut self, g: &Gadget, log: &mut dyn Write) -> std::io::Result<()> {
+    fn logs(&mut self, g: &Gadget, log: &mut dyn Write) -> std::io::Result<()> {
         for record in &g.logs()[self.logs_printed.min(g.logs().len())..] {
             let who = match record.source {
                 LogSource::Gadget => "",
@@ -50,35 +168,57 @@ impl Printer {
         Ok(())
     }
 
-    /// Prints (or collects) the packets emitted since the last call.
-    pub(super) fn emitted(
-        &mut self,
-        g: &mut Gadget,
-        out: &mut dyn Write,
-    ) -> std::io::Result<usize> {
+    /// Prints (or collects) the packets emitted since the last call. As in
+    /// ig, packets of data sources the gadget consumed
+    /// (`dataSourceUnreference`) are not shown, unless `--show-consumed`
+    /// asked for them: then they are marked `"consumed": true` (a table
+    /// title says `consumed`).
+    fn emitted(&mut self, g: &mut Gadget, out: &mut dyn Write) -> std::io::Result<Counts> {
         let packets = g.take_emitted();
-        let count = packets.len();
-        for (datasource, emission) in packets {
+        let mut counts = Counts {
+            emitted: packets.len(),
+            consumed: 0,
+        };
+        for Emitted {
+            datasource,
+            emission,
+            consumed,
+        } in packets
+        {
+            if consumed {
+                counts.consumed += 1;
+                if !self.show_consumed {
+                    continue;
+                }
+            }
             match self.format {
                 Format::Json => {
-                    let line = match &emission {
-                        Emission::Single(e) => {
-                            serde_json::json!({ "datasource": datasource, "event": e.to_json() })
-                        }
-                        Emission::Array(_) => {
-                            serde_json::json!({ "datasource": datasource, "events": emission.to_json() })
-                        }
+                    let mut line = serde_json::Map::new();
+                    line.insert("datasource".into(), datasource.into());
+                    let key = match emission {
+                        Emission::Single(_) => "event",
+                        Emission::Array(_) => "events",
                     };
-                    writeln!(out, "{line}")?;
+                    line.insert(key.into(), emission.to_json());
+                    if consumed {
+                        line.insert("consumed".into(), true.into());
+                    }
+                    writeln!(out, "{}", serde_json::Value::Object(line))?;
                 }
-                Format::Table => self
-                    .tables
-                    .entry(datasource)
-                    .or_default()
-                    .extend(emission.events().iter().cloned()),
+                Format::Table => {
+                    let title = if consumed {
+                        format!("{datasource} (consumed)")
+                    } else {
+                        datasource
+                    };
+                    self.tables
+                        .entry(title)
+                        .or_default()
+                        .extend(emission.events().iter().cloned());
+                }
             }
         }
-        Ok(count)
+        Ok(counts)
     }
 
     /// Prints the tables collected in table mode.
@@ -89,32 +229,45 @@ impl Printer {
         }
         Ok(())
     }
+}
 
-    /// Shows the configuration keys the gadget set or changed (`setConfig`),
-    /// e.g. what an eBPF program attaches to.
-    pub(super) fn config_changes(
-        &self,
-        g: &Gadget,
-        before: Option<&BTreeMap<String, String>>,
-        log: &mut dyn Write,
-    ) -> std::io::Result<()> {
-        for (key, value) in g.config_entries().into_iter().flatten() {
-            if before.and_then(|b| b.get(key)) != Some(value) {
-                writeln!(log, "CONFIG {key} = {value}")?;
-            }
-        }
-        Ok(())
+/// Prints every map's entries as JSON lines: declared maps in schema order,
+/// then maps the gadget created with `newMap` that are still open. Keys and
+/// values are hex; a map-of-maps shows its inner maps' entries.
+pub(super) fn dump_maps(g: &Gadget, schema: &Schema, out: &mut dyn Write) -> std::io::Result<()> {
+    let names = schema
+        .maps
+        .iter()
+        .map(|m| m.name.clone())
+        .chain(g.open_guest_maps());
+    for name in names {
+        let Some(map) = g.map(&name) else { continue };
+        writeln!(out, "{}", map_json(&name, map))?;
     }
+    Ok(())
+}
 
-    /// Shows what the module wrote to stdout and stderr (ig discards both).
-    pub(super) fn module_output(&self, g: &Gadget, log: &mut dyn Write) -> std::io::Result<()> {
-        for (name, text) in [("stdout", g.stdout()), ("stderr", g.stderr())] {
-            for line in text.lines() {
-                writeln!(log, "[module {name}, discarded by ig] {line}")?;
-            }
-        }
-        Ok(())
+fn map_json(name: &str, map: crate::MapView<'_>) -> serde_json::Value {
+    let entries: Vec<serde_json::Value> = map
+        .keys()
+        .into_iter()
+        .map(|key| match map.inner(&key) {
+            Some(inner) => serde_json::json!({
+                "key": to_hex(&key),
+                "inner": map_json(&inner.spec().name, inner)["entries"].clone(),
+            }),
+            None => serde_json::json!({
+                "key": to_hex(&key),
+                "value": map.get(&key).map(|v| to_hex(&v)),
+            }),
+        })
+        .collect();
+    let mut json = serde_json::json!({ "map": name, "entries": entries });
+    if map.spec().map_type == crate::spec::map_type::PERF_EVENT_ARRAY {
+        json["perf_unread"] = map.pending_perf_records().into();
+        json["perf_lost"] = map.lost_perf_records().into();
     }
+    json
 }
 
 /// Columns in first-seen order, values as compact JSON (strings unquoted).

@@ -15,11 +15,15 @@
 //!   "kallsyms": ["fsnotify_insert_event"],
 //!   "mntns_filter": [4026531840],
 //!   "syscalls": [ { "name": "openat", "params": [ { "name": "filename", "pointer": true } ] } ],
-//!   "log_level": "debug"
+//!   "log_level": "debug",
+//!   "possible_cpus": 2,
+//!   "fuel_per_call": 1000000000,
+//!   "subscribers": [ { "datasource": "exec", "priority": 10000 } ]
 //! }
 //! ```
 //!
 //! Every key is optional; unknown keys are errors, so a typo is caught.
+//! `gadget-host/FORMATS.md` documents every key for users.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -52,15 +56,40 @@ pub struct Schema {
     /// Kernel symbols that exist.
     #[serde(default)]
     pub kallsyms: Vec<String>,
-    /// Mount namespaces the container filter discards.
+    /// The container filter: the mount namespaces the user selected. Events
+    /// of these are kept, of any other id discarded; absent, no filter.
     #[serde(default)]
-    pub mntns_filter: Vec<u64>,
+    pub mntns_filter: Option<Vec<u64>>,
     /// Syscall declarations.
     #[serde(default)]
     pub syscalls: Vec<SyscallDecl>,
     /// The most verbose level the gadget's logger emits (default: info).
     #[serde(default)]
     pub log_level: Option<LogLevel>,
+    /// Possible CPUs, for per-CPU map values (default 1).
+    #[serde(default)]
+    pub possible_cpus: Option<u32>,
+    /// Wasm instructions one call into the gadget may run (default
+    /// [`DEFAULT_FUEL_PER_CALL`](crate::DEFAULT_FUEL_PER_CALL)).
+    #[serde(default)]
+    pub fuel_per_call: Option<u64>,
+    /// Host-side subscribers (later operators): each counts the packets it
+    /// receives, printed at the end.
+    #[serde(default)]
+    pub subscribers: Vec<SubscriberSpec>,
+}
+
+/// A host-side subscriber to a data source, ordered with the gadget's own
+/// subscriptions by priority (ties: in order of subscription; it subscribes
+/// right after `gadgetInit`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriberSpec {
+    /// The data source (declared, or created by the gadget in `gadgetInit`).
+    pub datasource: String,
+    /// Priority: lower runs first (ig's default for operators is 0).
+    #[serde(default)]
+    pub priority: i32,
 }
 
 impl Schema {
@@ -91,6 +120,12 @@ impl Schema {
             if !seen.insert(ds.name.as_str()) {
                 return Err(format!("data source `{}` is declared twice", ds.name));
             }
+        }
+        if self.possible_cpus == Some(0) {
+            return Err("`possible_cpus` must be at least 1".into());
+        }
+        if self.fuel_per_call == Some(0) {
+            return Err("`fuel_per_call` must be at least 1".into());
         }
         for e in &self.enrichment {
             if !seen.contains(e.datasource.as_str()) {
@@ -136,14 +171,20 @@ impl Schema {
         if !self.kallsyms.is_empty() {
             builder = builder.kallsyms(self.kallsyms.iter().cloned());
         }
-        if !self.mntns_filter.is_empty() {
-            builder = builder.mntns_filter(self.mntns_filter.iter().copied());
+        if let Some(selected) = &self.mntns_filter {
+            builder = builder.mntns_filter(selected.iter().copied());
         }
         for decl in &self.syscalls {
             builder = builder.syscall_declaration(decl.clone());
         }
         if let Some(level) = self.log_level {
             builder = builder.log_level(level);
+        }
+        if let Some(cpus) = self.possible_cpus {
+            builder = builder.possible_cpus(cpus);
+        }
+        if let Some(fuel) = self.fuel_per_call {
+            builder = builder.fuel_per_call(fuel);
         }
         builder
     }
