@@ -346,10 +346,10 @@ impl Id {
         Error::new(
             ErrorKind::TooLarge,
             "fieldGetBuffer",
-            format!(
+            crate::error::text(format_args!(
                 "the value does not fit in the {len}-byte buffer, or the field cannot be read \
                  from this data (use `get`, which grows the field's buffer)"
-            ),
+            )),
         )
         .with_subject(subject::field(&self.datasource, &self.name))
     }
@@ -377,10 +377,10 @@ impl Id {
         Error::new(
             ErrorKind::TooLarge,
             "fieldGetBuffer",
-            format!(
+            crate::error::text(format_args!(
                 "the host refused every buffer up to {largest_tried} bytes: the value is \
                  larger, or the field cannot be read from this data"
-            ),
+            )),
         )
         .with_subject(subject::field(&self.datasource, &self.name))
     }
@@ -420,10 +420,10 @@ impl Id {
         Error::new(
             ErrorKind::HostRefused,
             op,
-            format!(
+            crate::error::text(format_args!(
                 "cannot be {verb} as {} (its size differs, or the data handle is not valid)",
                 kind.name()
-            ),
+            )),
         )
         .with_subject(subject::field(&self.datasource, &self.name))
     }
