@@ -4,9 +4,9 @@
 //! with the empty buffer as 0. A call that fills a buffer fails when the value
 //! does not fit (it never truncates), so readers here grow the buffer and
 //! retry. `fieldGetBuffer` returns how many bytes it wrote, so
-//! [`read_counted`] hands it uninitialised capacity and keeps exactly that
+//! `read_counted` hands it uninitialised capacity and keeps exactly that
 //! many; the other calls (`getParamValue`, `getSyscallName`, ...) do not say,
-//! so [`read_growing`] zeroes the buffer before each try and callers search
+//! so `read_growing` zeroes the buffer before each try and callers search
 //! for the end.
 
 use std::mem::MaybeUninit;

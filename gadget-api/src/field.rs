@@ -20,9 +20,9 @@
 //!
 //! **Costs.** [`get`](Field::get) and [`get_bytes`](Field::get_bytes) borrow
 //! from the field's own buffer (hence `&mut self`): the first read allocates
-//! 256 bytes, a longer value grows the buffer
-//! ×4 up to [`MAX_FIELD_LEN`] and it stays grown, so a warm read is exactly
-//! one `fieldGetBuffer` call and no allocation. Valid UTF-8 is returned in
+//! 256 bytes, a longer value grows the buffer ×4 up to [`MAX_FIELD_LEN`] and
+//! it stays grown, so a warm read is exactly one `fieldGetBuffer` call and
+//! no allocation. Valid UTF-8 is returned in
 //! place; invalid UTF-8 is repaired into a second buffer the field keeps.
 //! Methods whose names end in `_owned` allocate on every call.
 //!
@@ -35,10 +35,16 @@
 //!
 //! ```no_run
 //! # use gadget_api::{Data, Field, Result};
-//! fn on_exec(comm: &mut Field<String>, summary: &mut Field<String>, pid: &Field<u32>, data: Data<'_>) -> Result<()> {
-//!     let pid = pid.get(data)?;
-//!     let comm = comm.get(data)?;
-//!     summary.set_fmt(data, format_args!("{comm}[{pid}]"))
+//! struct Procs {
+//!     pid: Field<u32>,
+//!     comm: Field<String>,
+//!     summary: Field<String>,
+//! }
+//!
+//! fn on_exec(s: &mut Procs, data: Data<'_>) -> Result<()> {
+//!     let pid = s.pid.get(data)?;
+//!     let comm = s.comm.get(data)?;
+//!     s.summary.set_fmt(data, format_args!("{comm}[{pid}]"))
 //! }
 //! ```
 
