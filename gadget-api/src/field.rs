@@ -363,6 +363,10 @@ impl Id {
     /// Reads the raw bytes into `buf` (one host call when they fit its
     /// capacity, growing it otherwise); `buf` then holds exactly them.
     fn read_raw(&self, data: Data<'_>, kind: FieldKind, buf: &mut Vec<u8>) -> Result<()> {
+        if self.handle == 0 {
+            // Not looked up yet: fail at once rather than grow and retry.
+            return Err(self.read_error(0));
+        }
         // SAFETY: `get_buffer` returns the count `fieldGetBuffer` reported,
         // and the host wrote that many bytes at the start of the slice.
         let got = unsafe {
