@@ -4,9 +4,9 @@
 //! with the empty buffer as 0. A call that fills a buffer fails when the value
 //! does not fit (it never truncates), so readers here grow the buffer and
 //! retry. `fieldGetBuffer` returns how many bytes it wrote, so
-//! [`read_counted`] hands it uninitialised capacity and keeps exactly that
+//! `read_counted` hands it uninitialised capacity and keeps exactly that
 //! many; the other calls (`getParamValue`, `getSyscallName`, ...) do not say,
-//! so [`read_growing`] zeroes the buffer before each try and callers search
+//! so `read_growing` zeroes the buffer before each try and callers search
 //! for the end.
 
 use std::mem::MaybeUninit;
@@ -90,7 +90,10 @@ pub(crate) fn read_growing(
 /// One call when the value fits the capacity `buf` already has; otherwise the
 /// capacity grows ×4 from at least [`FIRST_SIZE`] up to `limit` and is kept,
 /// so a reused `buf` stops allocating and retrying once warm. Nothing is
-/// zero-filled.
+/// zero-filled. A read that fails at every size (ig's -1 also means "no
+/// such field in this data") and grew the buffer frees it, so one bad read
+/// does not pin `limit` bytes (the next read starts again from
+/// [`FIRST_SIZE`]).
 ///
 /// # Safety
 /// When `read` returns `Some(n)`, it must have initialised the first `n`
@@ -103,7 +106,8 @@ pub(crate) unsafe fn read_counted(
     mut read: impl FnMut(&mut [MaybeUninit<u8>]) -> Option<usize>,
 ) -> Grown {
     buf.clear();
-    let mut size = buf.capacity().clamp(FIRST_SIZE.min(limit), limit);
+    let before = buf.capacity();
+    let mut size = before.clamp(FIRST_SIZE.min(limit), limit);
     loop {
         // `reserve_exact` on an empty Vec guarantees `capacity() >= size`
         // and keeps a larger capacity as it is.
@@ -117,6 +121,11 @@ pub(crate) unsafe fn read_counted(
             return Grown::Fits(offered);
         }
         if offered >= limit {
+            if offered > before {
+                // Dropped rather than shrunk: `shrink_to` would bring
+                // `realloc`'s shrinking path into every gadget.
+                *buf = Vec::new();
+            }
             return Grown::Failed {
                 largest_tried: offered,
             };
@@ -290,6 +299,10 @@ mod tests {
             }
         );
         assert!(buf.is_empty());
+        assert!(
+            buf.capacity() < 5000,
+            "the failed read gave its growth back"
+        );
     }
 
     #[test]

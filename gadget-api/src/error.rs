@@ -60,7 +60,7 @@ impl Error {
     /// rather than once per subject type.
     #[inline(never)]
     fn with_dyn_subject(mut self, subject: &dyn fmt::Display) -> Self {
-        self.subject = Some(subject.to_string().into_boxed_str());
+        self.subject = Some(text(format_args!("{subject}")).into_boxed_str());
         self
     }
 
@@ -95,6 +95,16 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `format!` without its panic path: a `Display` that fails leaves the text
+/// cut short instead of panicking. Every gadget carries the crate's error
+/// paths, and `format!`'s machinery (its capacity estimate, its `expect`)
+/// costs ~2 KB of each module (see SIZE.md).
+pub(crate) fn text(args: fmt::Arguments<'_>) -> String {
+    let mut s = String::new();
+    let _ = fmt::Write::write_fmt(&mut s, args);
+    s
+}
 
 /// Subjects, formatted the same way everywhere.
 pub(crate) mod subject {
@@ -164,6 +174,18 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::NotFound);
         assert_eq!(e.operation(), "dataSourceGetField");
         assert_eq!(e.subject(), Some("field `argz` of data source `exec`"));
+    }
+
+    #[test]
+    fn text_formats_and_a_failing_display_only_cuts_it_short() {
+        struct Fails;
+        impl fmt::Display for Fails {
+            fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+                Err(fmt::Error)
+            }
+        }
+        assert_eq!(text(format_args!("a{}b", 1)), "a1b");
+        assert_eq!(text(format_args!("kept {} lost", Fails)), "kept ");
     }
 
     #[test]

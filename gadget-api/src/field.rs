@@ -20,9 +20,9 @@
 //!
 //! **Costs.** [`get`](Field::get) and [`get_bytes`](Field::get_bytes) borrow
 //! from the field's own buffer (hence `&mut self`): the first read allocates
-//! 256 bytes, a longer value grows the buffer
-//! ×4 up to [`MAX_FIELD_LEN`] and it stays grown, so a warm read is exactly
-//! one `fieldGetBuffer` call and no allocation. Valid UTF-8 is returned in
+//! 256 bytes, a longer value grows the buffer ×4 up to [`MAX_FIELD_LEN`] and
+//! it stays grown, so a warm read is exactly one `fieldGetBuffer` call and
+//! no allocation. Valid UTF-8 is returned in
 //! place; invalid UTF-8 is repaired into a second buffer the field keeps.
 //! Methods whose names end in `_owned` allocate on every call.
 //!
@@ -35,10 +35,16 @@
 //!
 //! ```no_run
 //! # use gadget_api::{Data, Field, Result};
-//! fn on_exec(comm: &mut Field<String>, summary: &mut Field<String>, pid: &Field<u32>, data: Data<'_>) -> Result<()> {
-//!     let pid = pid.get(data)?;
-//!     let comm = comm.get(data)?;
-//!     summary.set_fmt(data, format_args!("{comm}[{pid}]"))
+//! struct Procs {
+//!     pid: Field<u32>,
+//!     comm: Field<String>,
+//!     summary: Field<String>,
+//! }
+//!
+//! fn on_exec(s: &mut Procs, data: Data<'_>) -> Result<()> {
+//!     let pid = s.pid.get(data)?;
+//!     let comm = s.comm.get(data)?;
+//!     s.summary.set_fmt(data, format_args!("{comm}[{pid}]"))
 //! }
 //! ```
 
@@ -352,10 +358,10 @@ impl Id {
         Error::new(
             ErrorKind::TooLarge,
             "fieldGetBuffer",
-            format!(
+            crate::error::text(format_args!(
                 "the value does not fit in the {len}-byte buffer, or the field cannot be read \
                  from this data (use `get`, which grows the field's buffer)"
-            ),
+            )),
         )
         .with_subject(subject::field(&self.datasource, &self.name))
     }
@@ -363,6 +369,10 @@ impl Id {
     /// Reads the raw bytes into `buf` (one host call when they fit its
     /// capacity, growing it otherwise); `buf` then holds exactly them.
     fn read_raw(&self, data: Data<'_>, kind: FieldKind, buf: &mut Vec<u8>) -> Result<()> {
+        if self.handle == 0 {
+            // Not looked up yet: fail at once rather than grow and retry.
+            return Err(self.read_error(0));
+        }
         // SAFETY: `get_buffer` returns the count `fieldGetBuffer` reported,
         // and the host wrote that many bytes at the start of the slice.
         let got = unsafe {
@@ -383,10 +393,10 @@ impl Id {
         Error::new(
             ErrorKind::TooLarge,
             "fieldGetBuffer",
-            format!(
+            crate::error::text(format_args!(
                 "the host refused every buffer up to {largest_tried} bytes: the value is \
                  larger, or the field cannot be read from this data"
-            ),
+            )),
         )
         .with_subject(subject::field(&self.datasource, &self.name))
     }
@@ -426,10 +436,10 @@ impl Id {
         Error::new(
             ErrorKind::HostRefused,
             op,
-            format!(
+            crate::error::text(format_args!(
                 "cannot be {verb} as {} (its size differs, or the data handle is not valid)",
                 kind.name()
-            ),
+            )),
         )
         .with_subject(subject::field(&self.datasource, &self.name))
     }

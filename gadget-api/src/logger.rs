@@ -35,7 +35,7 @@ pub fn log_args(level: LogLevel, args: std::fmt::Arguments<'_>) {
                 log(level, &line);
             }
             // A log call made while formatting another one.
-            Err(_) => log(level, &args.to_string()),
+            Err(_) => log(level, &crate::error::text(args)),
         }),
     }
 }

@@ -99,11 +99,11 @@ impl Map {
             return Err(Error::new(
                 ErrorKind::HostRefused,
                 "newMap",
-                format!(
+                crate::error::text(format_args!(
                     "the host refused to create it (type {}, key {} bytes, value {} bytes, \
                      {} entries; map-of-maps cannot be created)",
                     spec.map_type.0, spec.key_size, spec.value_size, spec.max_entries
-                ),
+                )),
             )
             .with_subject(subject::map(&spec.name)));
         }
@@ -160,12 +160,12 @@ impl Map {
             return Err(self.error(
                 ErrorKind::HostRefused,
                 "mapLookup",
-                format!(
+                crate::error::text(format_args!(
                     "the host refused the look-up (key {} bytes, value {} bytes: they must be the \
                      map's sizes; perf event arrays cannot be looked up)",
                     key.len(),
                     value.len()
-                ),
+                )),
             ));
         }
         Ok(value.iter().any(|&b| b != pattern))
@@ -200,13 +200,13 @@ impl Map {
             return Err(self.error(
                 ErrorKind::HostRefused,
                 "mapUpdate",
-                format!(
+                crate::error::text(format_args!(
                     "the host refused the update with flags {flags:?} (key {} bytes, value {} \
                      bytes: they must be the map's sizes; NoExist fails on an existing key, \
                      Exist on a missing one)",
                     key.len(),
                     value.len()
-                ),
+                )),
             ));
         }
         Ok(())
@@ -225,10 +225,10 @@ impl Map {
             return Err(self.error(
                 ErrorKind::NotFound,
                 "mapDelete",
-                format!(
+                crate::error::text(format_args!(
                     "the key ({} bytes) is missing or the host refused it",
                     key.len()
-                ),
+                )),
             ));
         }
         Ok(())
@@ -263,7 +263,7 @@ impl Map {
         }
         Ok(Map {
             handle: inner,
-            name: format!("{}[inner]", self.name).into(),
+            name: crate::error::text(format_args!("{}[inner]", self.name)).into(),
             ownership: Ownership::Borrowed,
         })
     }

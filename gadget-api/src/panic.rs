@@ -26,13 +26,13 @@ fn format_panic(
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)");
     match location {
-        Some(at) => format!(
+        Some(at) => crate::error::text(format_args!(
             "gadget panicked at {}:{}:{}: {what}",
             at.file(),
             at.line(),
             at.column()
-        ),
-        None => format!("gadget panicked: {what}"),
+        )),
+        None => crate::error::text(format_args!("gadget panicked: {what}")),
     }
 }
 

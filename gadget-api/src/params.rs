@@ -30,10 +30,10 @@ pub fn get(key: &str) -> Result<String> {
         Grown::Failed { largest_tried } => Err(Error::new(
             ErrorKind::NotFound,
             "getParamValue",
-            format!(
+            crate::error::text(format_args!(
                 "not set (declare it under `params.wasm` in gadget.yaml), or its value is \
                  longer than {largest_tried} bytes"
-            ),
+            )),
         )
         .with_subject(subject::param(key))),
     }
@@ -79,10 +79,10 @@ where
         Error::new(
             ErrorKind::InvalidValue,
             "getParamValue",
-            format!(
+            crate::error::text(format_args!(
                 "value {raw:?} is not a valid {}: {e}",
                 short_type_name(std::any::type_name::<T>())
-            ),
+            )),
         )
         .with_subject(subject::param(key))
     })

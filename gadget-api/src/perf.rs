@@ -87,11 +87,11 @@ impl PerfReader {
             _ => Err(Error::new(
                 ErrorKind::HostRefused,
                 "perfReaderRead",
-                format!(
+                crate::error::text(format_args!(
                     "the read failed (an overwritable reader must be paused first; a record \
                      longer than the {}-byte buffer is an error and is lost)",
                     dst.len()
-                ),
+                )),
             )
             .with_subject(subject::perf_reader(&self.map))),
         }

@@ -23,7 +23,7 @@ pub fn name(id: u16) -> Result<String> {
         Grown::Failed { .. } => Err(Error::new(
             ErrorKind::HostRefused,
             "getSyscallName",
-            format!("the host has no name for syscall number {id}"),
+            crate::error::text(format_args!("the host has no name for syscall number {id}")),
         )),
     }
 }
@@ -68,7 +68,9 @@ impl SyscallDeclaration {
             return Err(Error::new(
                 ErrorKind::InvalidValue,
                 "getSyscallDeclaration",
-                format!("the record claims {count} parameters; at most {MAX_PARAMS} exist"),
+                crate::error::text(format_args!(
+                    "the record claims {count} parameters; at most {MAX_PARAMS} exist"
+                )),
             ));
         }
         let params = (0..count)

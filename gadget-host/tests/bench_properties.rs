@@ -134,3 +134,20 @@ fn the_allocation_counter_counts() {
     // And the event ran wasm, which the host's fuel count sees.
     assert!(g.fuel_used() > fuel, "{fuel} -> {}", g.fuel_used());
 }
+
+/// The twins are gadgets ig would load: their plain builds import only
+/// functions of the ABI table, with its types, and export what ig expects
+/// (the counting builds add `benchAllocations`, which ig ignores).
+#[test]
+fn the_raw_twins_conform_to_the_abi() {
+    let table = gadget_build::AbiTable::load();
+    for dir in ["bench/raw-trace-exec", "bench/raw-trace-open"] {
+        let wasm = gadget_build::build_wasm(&root().join(dir)).unwrap_or_else(|e| panic!("{e}"));
+        let module = gadget_build::Interface::read(&std::fs::read(&wasm).unwrap()).unwrap();
+        assert_eq!(
+            module.conformance_problems(&table),
+            Vec::<String>::new(),
+            "{dir}"
+        );
+    }
+}

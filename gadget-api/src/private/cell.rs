@@ -79,12 +79,12 @@ impl<T> GadgetCell<T> {
                 return Err(Error::new(
                     ErrorKind::Reentrant,
                     hook,
-                    format!(
+                    crate::error::text(format_args!(
                         "the gadget is in use by `{}`, which emitted a packet that came back to \
                          this module; emit after the hook returns, or onto a data source this \
                          gadget does not subscribe to",
                         holder.hook
-                    ),
+                    )),
                 ));
             }
             self.took_over(hook, holder.hook, depth);

@@ -100,7 +100,9 @@ impl<T> WithoutDefault<T> for StateSlot<T> {
         Err(crate::Error::new(
             ErrorKind::NotInitialized,
             "gadgetInit",
-            format!("member `{member}` has no Default: build the gadget in #[on_init]"),
+            crate::error::text(format_args!(
+                "member `{member}` has no Default: build the gadget in #[on_init]"
+            )),
         ))
     }
 }

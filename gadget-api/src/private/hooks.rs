@@ -16,7 +16,7 @@ pub struct HookError(Box<str>);
 impl HookError {
     /// Wraps any displayable error.
     pub fn new(e: impl fmt::Display) -> Self {
-        Self(e.to_string().into_boxed_str())
+        Self(crate::error::text(format_args!("{e}")).into_boxed_str())
     }
 }
 
