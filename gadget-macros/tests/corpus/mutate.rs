@@ -71,9 +71,7 @@ impl Kind {
             Kind::DoubledGadget => "#[gadget] twice",
             Kind::GenericStruct => "generic struct",
             Kind::MisspeltAttribute => "misspelt gadget attribute",
-            Kind::MisplacedAttribute => {
-                "hook attribute on a member, or member attribute on a method"
-            }
+            Kind::MisplacedAttribute => "hook attr on a member, member attr on a method",
             Kind::TwoRoles => "member with two gadget attributes",
             Kind::DuplicateHook => "second method with one hook",
             Kind::MemberType => "member type its attribute cannot have",
