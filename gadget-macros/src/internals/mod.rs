@@ -47,6 +47,20 @@ pub fn expand_gadget(attr: TokenStream, item: TokenStream) -> TokenStream {
             quote!(#item #state)
         }
         Item::Impl(mut item) => {
+            if let Some(bridge) = generic_struct_bridge(&item) {
+                // `impl<T> G<T>`: the struct is generic too. The error goes
+                // through the struct's bridge: a generic `#[gadget]` struct
+                // (which reports itself) drops it, any other gadget shows it.
+                let _ = parse::gadget_impl(&args, &mut item, &mut Ctxt::new());
+                let error = syn::Error::new_spanned(
+                    &item.generics,
+                    "a #[gadget] impl cannot be generic: the gadget is one concrete type; \
+                     remove the generic parameters",
+                )
+                .to_compile_error();
+                let errors = cx.into_compile_errors();
+                return quote!(#errors #item #bridge! { generic_impl #error });
+            }
             let model = parse::gadget_impl(&args, &mut item, &mut cx);
             if let Some(model) = &model {
                 validate::gadget_impl(model, &mut cx);
@@ -99,4 +113,22 @@ pub fn expand_gadget(attr: TokenStream, item: TokenStream) -> TokenStream {
             quote!(#errors #item)
         }
     }
+}
+
+/// For `impl<T> G<T>`, the path of `G` without its arguments (the bridge).
+fn generic_struct_bridge(item: &syn::ItemImpl) -> Option<syn::Path> {
+    if item.generics.params.is_empty() || item.trait_.is_some() {
+        return None;
+    }
+    let syn::Type::Path(p) = &*item.self_ty else {
+        return None;
+    };
+    if p.qself.is_some() || p.path.segments.iter().all(|s| s.arguments.is_none()) {
+        return None;
+    }
+    let mut path = p.path.clone();
+    for segment in path.segments.iter_mut() {
+        segment.arguments = syn::PathArguments::None;
+    }
+    Some(path)
 }

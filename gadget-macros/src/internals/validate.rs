@@ -131,6 +131,16 @@ pub enum FieldTypeFix {
     LeftToRustc,
 }
 
+/// A path without generic arguments (`u32`, `gadget_api::Bytes`, `Pid`).
+fn plain_name(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => p.qself.is_none() && p.path.segments.iter().all(|s| s.arguments.is_none()),
+        Type::Group(g) => plain_name(&g.elem),
+        Type::Paren(p) => plain_name(&p.elem),
+        _ => false,
+    }
+}
+
 /// Looks at the `T` of a `Field<T>` member.
 pub fn field_type_fix(ty: &Type) -> FieldTypeFix {
     let inner = match ty {
@@ -181,6 +191,9 @@ pub fn field_type_fix(ty: &Type) -> FieldTypeFix {
                 with: Box::new(with),
             }
         }
+        // Every field type is a plain name (`u32`, `String`, `Bytes`, or an
+        // alias of one): a reference, tuple, array or generic type never is.
+        None if !plain_name(inner) => FieldTypeFix::LeftToRustc,
         None => FieldTypeFix::Fine,
     }
 }

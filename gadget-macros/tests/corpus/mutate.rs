@@ -71,9 +71,7 @@ impl Kind {
             Kind::DoubledGadget => "#[gadget] twice",
             Kind::GenericStruct => "generic struct",
             Kind::MisspeltAttribute => "misspelt gadget attribute",
-            Kind::MisplacedAttribute => {
-                "hook attribute on a member, or member attribute on a method"
-            }
+            Kind::MisplacedAttribute => "hook attr on a member, member attr on a method",
             Kind::TwoRoles => "member with two gadget attributes",
             Kind::DuplicateHook => "second method with one hook",
             Kind::MemberType => "member type its attribute cannot have",
@@ -1255,7 +1253,17 @@ fn subscription_signature(g: &mut Gen, method: &syn::ImplItemFn, what: &str, imp
             Edit::insert(impl_start, alias.clone()),
             Edit::replace(ty_range.clone(), "MutantEvent<'_>"),
         ];
-        // The kind of an alias is data unless `kind` says otherwise.
+        // The kind comes from the aliased type; for an array or a packet,
+        // the variant with `kind` spelt out too.
+        g.push(
+            Kind::TypeAlias,
+            format!(
+                "{what}(.., _: MutantEvent<'_>) with {alias}",
+                alias = alias.trim()
+            ),
+            &edits,
+            Target::Valid,
+        );
         if base != "Data" {
             let kind = if base == "Packet" { "packet" } else { "array" };
             for attr in &method.attrs {
@@ -1267,16 +1275,16 @@ fn subscription_signature(g: &mut Gen, method: &syn::ImplItemFn, what: &str, imp
                     edits.push(Edit::insert(close, format!(", kind = \"{kind}\"")));
                 }
             }
+            g.push(
+                Kind::TypeAlias,
+                format!(
+                    "{what}(.., _: MutantEvent<'_>) with {alias}, kind = \"{kind}\"",
+                    alias = alias.trim()
+                ),
+                &edits,
+                Target::Valid,
+            );
         }
-        g.push(
-            Kind::TypeAlias,
-            format!(
-                "{what}(.., _: MutantEvent<'_>) with {alias}",
-                alias = alias.trim()
-            ),
-            &edits,
-            Target::Valid,
-        );
         // `kind` contradicting the argument's type.
         let wrong_kind = if base == "Data" { "array" } else { "data" };
         for attr in &method.attrs {

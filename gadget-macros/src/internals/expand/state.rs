@@ -142,6 +142,7 @@ fn bridge(model: &GadgetStruct) -> TokenStream {
         #[doc(hidden)]
         macro_rules! #name {
             (datasource $($error:tt)*) => { #default_datasource };
+            (generic_impl $($error:tt)*) => { $($error)* };
             (declared; pre_start { $($pre:tt)* } start { $($start:tt)* } exports { $($exports:tt)* }) => {
                 #declared
                 // A hook taking `&self` needs the forwarding closure; clippy
