@@ -6,11 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::Gadget;
-use crate::abi::AbiTable;
-
 /// Calls of each `ig` import since the gadget was loaded or since
-/// [`Gadget::reset_host_calls`], by import name; imports never called are
+/// [`Gadget::reset_host_calls`](crate::Gadget::reset_host_calls), by import name; imports never called are
 /// absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HostCalls(pub BTreeMap<String, u64>);
@@ -37,41 +34,5 @@ impl std::fmt::Display for HostCalls {
             write!(f, "{name} x{n}")?;
         }
         Ok(())
-    }
-}
-
-impl Gadget {
-    /// The `ig` imports the gadget called, with their call counts (WASI
-    /// calls are not counted).
-    pub fn host_calls(&self) -> HostCalls {
-        let Ok(table) = AbiTable::embedded() else {
-            return HostCalls::default();
-        };
-        HostCalls(
-            self.store
-                .data()
-                .calls
-                .iter()
-                .enumerate()
-                .filter(|&(_, &n)| n > 0)
-                .filter_map(|(slot, &n)| Some((table.imports.get(slot)?.name.clone(), n)))
-                .collect(),
-        )
-    }
-
-    /// The wasm the gadget has run since it was loaded, in wasmtime fuel:
-    /// about one unit per wasm instruction (control-flow markers such as
-    /// `block` and `nop` are free). Time in host functions is not included.
-    /// Deterministic for a given module and input, unlike a timing.
-    pub fn fuel_used(&self) -> u64 {
-        let st = self.store.data();
-        let left = self.store.get_fuel().unwrap_or(0);
-        st.fuel_used + st.fuel_given.saturating_sub(left)
-    }
-
-    /// Sets every call count back to 0 (to count one phase, such as the
-    /// events after a warm-up).
-    pub fn reset_host_calls(&mut self) {
-        self.store.data_mut().calls.clear();
     }
 }

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::HostError;
+use crate::abi::AbiTable;
+use crate::calls::HostCalls;
 use crate::datasource::{Body, Record, Slot, SourceId, SubTarget, Subscriber};
 use crate::emit::{EmitError, emit};
 use crate::events::{Emission, Emitted, Event, FieldKind, Value};
@@ -677,5 +679,42 @@ impl Gadget {
                 _ => 0,
             })
             .collect())
+    }
+}
+
+/// Counting, for benchmarks and for tests that compare two gadgets.
+impl Gadget {
+    /// The `ig` imports the gadget called, with their call counts (WASI
+    /// calls are not counted).
+    pub fn host_calls(&self) -> HostCalls {
+        let Ok(table) = AbiTable::embedded() else {
+            return HostCalls::default();
+        };
+        HostCalls(
+            self.store
+                .data()
+                .calls
+                .iter()
+                .enumerate()
+                .filter(|&(_, &n)| n > 0)
+                .filter_map(|(slot, &n)| Some((table.imports.get(slot)?.name.clone(), n)))
+                .collect(),
+        )
+    }
+
+    /// The wasm the gadget has run since it was loaded, in wasmtime fuel:
+    /// about one unit per wasm instruction (control-flow markers such as
+    /// `block` and `nop` are free). Time in host functions is not included.
+    /// Deterministic for a given module and input, unlike a timing.
+    pub fn fuel_used(&self) -> u64 {
+        let st = self.store.data();
+        let left = self.store.get_fuel().unwrap_or(0);
+        st.fuel_used + st.fuel_given.saturating_sub(left)
+    }
+
+    /// Sets every call count back to 0 (to count one phase, such as the
+    /// events after a warm-up).
+    pub fn reset_host_calls(&mut self) {
+        self.store.data_mut().calls.clear();
     }
 }
